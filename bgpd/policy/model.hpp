@@ -19,6 +19,9 @@ namespace bgpd::policy {
 // One line of a prefix list: matches a route whose prefix lies inside
 // `prefix` and whose length is within [ge, le] (both default to
 // prefix.length, i.e. an exact match, as in the usual router syntax).
+// As in that syntax, `ge` given alone opens the range up to the family's
+// maximum length (32 or 128): "10.0.0.0/8 ge 24" matches /24../32 inside
+// 10/8. Valid ranges: length <= ge <= le <= max bits (policy::validate).
 struct PrefixListEntry {
   wire::Prefix prefix;
   std::optional<std::uint8_t> ge;

@@ -28,6 +28,7 @@ enum class HeaderSubcode : std::uint8_t {
 
 // RFC 4271 section 6.2, RFC 5492 (7).
 enum class OpenSubcode : std::uint8_t {
+  Unspecific = 0,  // RFC 4271 6.2: a recognized optional parameter is malformed
   UnsupportedVersionNumber = 1,
   BadPeerAs = 2,
   BadBgpIdentifier = 3,

@@ -19,6 +19,16 @@ namespace bgpd::wire {
 enum class Afi : std::uint16_t { Ipv4 = 1, Ipv6 = 2 };
 enum class Safi : std::uint8_t { Unicast = 1 };
 
+// An (AFI, SAFI) pair, the unit of multiprotocol negotiation (RFC 4760).
+// Values outside the enums above may appear when decoded from the wire.
+struct Family {
+  Afi afi = Afi::Ipv4;
+  Safi safi = Safi::Unicast;
+  auto operator<=>(const Family&) const = default;
+};
+inline constexpr Family kIpv4Unicast{Afi::Ipv4, Safi::Unicast};
+inline constexpr Family kIpv6Unicast{Afi::Ipv6, Safi::Unicast};
+
 // An IPv4 or IPv6 address. IPv4 uses bytes[0..3]; the rest stays zero so
 // that comparison and hashing need no special case.
 struct IpAddress {

@@ -1,0 +1,282 @@
+// bgpd/daemon/daemon.cpp - start-up, RIB wiring, reload and shutdown.
+#include "bgpd/daemon/daemon.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "bgpd/config/reload.hpp"
+
+namespace bgpd::daemon {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Prefixes taken from an Adj-RIB-Out per turn: bounds the memory of one
+// encoded batch and lets reads and timers of other peers run in between.
+constexpr std::size_t kDrainBatch = 20000;
+
+rib::RibConfig rib_config(const config::Config& config) {
+  rib::RibConfig rc;
+  rc.local_asn = config.global.asn;
+  rc.router_id = config.global.router_id.v4_host_order();
+  rc.default_local_pref = config.global.default_local_pref;
+  rc.always_compare_med = config.global.always_compare_med;
+  return rc;
+}
+
+std::vector<session::Md5Peer> md5_peers(const config::Config& config) {
+  std::vector<session::Md5Peer> out;
+  for (const auto& n : config.neighbors) {
+    if (n.md5) out.push_back({to_asio(n.address), n.md5->bytes()});
+  }
+  return out;
+}
+
+}  // namespace
+
+common::Expected<LoadedConfig, std::vector<std::string>> load_config(const std::string& path) {
+  std::vector<std::string> errors;
+  auto parsed = config::load_file(path);
+  if (!parsed) {
+    for (const auto& e : parsed.error()) errors.push_back(e.to_string());
+    return common::Unexpected(std::move(errors));
+  }
+  for (const auto& e : config::check_files(*parsed)) errors.push_back(e.to_string());
+  auto compiled = policy::CompiledPolicySet::compile(parsed->policies);
+  if (!compiled) {
+    for (const auto& e : compiled.error()) errors.push_back(policy::to_string(e));
+  }
+  if (!errors.empty()) return common::Unexpected(std::move(errors));
+  return LoadedConfig{std::move(*parsed), std::move(*compiled)};
+}
+
+Daemon::Daemon(DaemonOptions options, config::Config config,
+               std::shared_ptr<const policy::CompiledPolicySet> policies, common::log::Logger log)
+    : signals_(io_, SIGINT, SIGTERM, SIGHUP),
+      options_(std::move(options)),
+      config_(std::move(config)),
+      policies_(std::move(policies)),
+      log_(std::move(log)),
+      rib_(rib_config(config_)) {}
+
+Daemon::~Daemon() {
+  peers_.clear();
+  if (listener_) listener_->close();
+}
+
+common::Expected<void, std::string> Daemon::start() {
+  auto registry = std::make_shared<api::CommandRegistry>();
+  register_commands(*registry);
+  api::ControlServerOptions control;
+  control.path = options_.control_socket.value_or(config_.global.control_socket);
+  auto server = api::ControlServer::open(io_.get_executor(), registry, control,
+                                         log_.with("module", "api"));
+  if (!server) {
+    return common::Unexpected("control socket " + control.path + ": " + server.error().message());
+  }
+  control_ = *server;
+  control_->start();
+
+  if (!config_.global.listen.addresses.empty()) {
+    session::ListenOptions listen;
+    for (const auto& address : config_.global.listen.addresses) {
+      listen.endpoints.emplace_back(to_asio(address), config_.global.listen.port);
+    }
+    listen.md5_peers = md5_peers(config_);
+    auto listener = session::Listener::open(io_.get_executor(), listen, log_.with("module", "listener"));
+    if (!listener) {
+      return common::Unexpected(fmt::format("listen on port {}: {}", config_.global.listen.port,
+                                            listener.error().message()));
+    }
+    listener_ = *listener;
+    asio::post(listener_->get_executor(), [this] {
+      listener_->start([this](session::AcceptedConnection c) {
+        asio::post(io_, [this, c = std::make_shared<session::AcceptedConnection>(std::move(c))] {
+          on_accept(std::move(*c));
+        });
+      });
+    });
+  }
+  for (const auto& network : config_.networks) originate(network);
+  for (const auto& neighbor : config_.neighbors) add_peer(neighbor);
+  log_.info("bgpd started: AS {} router-id {}, {} neighbors, {} networks", config_.global.asn,
+            config_.global.router_id.to_string(), config_.neighbors.size(),
+            config_.networks.size());
+  return {};
+}
+
+void Daemon::run() {
+  wait_for_signals();
+  io_.run();
+}
+
+void Daemon::wait_for_signals() {
+  signals_.async_wait([this](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    if (signal == SIGHUP) {
+      auto result = reload();
+      if (!result) log_.error("reload failed: {}", result.error());
+      wait_for_signals();
+      return;
+    }
+    log_.info("signal {}: stopping", signal);
+    shutdown();
+  });
+}
+
+void Daemon::shutdown() {
+  if (stopping_) return;
+  stopping_ = true;
+  for (auto& [address, peer] : peers_) peer->stop("bgpd is stopping");
+  if (listener_) asio::post(listener_->get_executor(), [l = listener_] { l->close(); });
+  if (control_) control_->stop();
+  // Let the Cease NOTIFICATIONs leave before the loop ends (RFC 4271 6.7
+  // asks for the NOTIFICATION before the connection is closed).
+  auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(300));
+  timer->async_wait([this, timer](boost::system::error_code) {
+    peers_.clear();
+    io_.stop();
+  });
+}
+
+policy::Chain Daemon::chain_for(const config::NeighborConfig& neighbor, bool import) const {
+  const auto& names = import ? neighbor.import_policies : neighbor.export_policies;
+  auto chain = policy::Chain::for_neighbor(policies_, names.value_or(std::vector<std::string>{}),
+                                           config_.is_ebgp(neighbor));
+  // The configuration was validated against the same policy set.
+  return chain ? std::move(*chain) : policy::Chain::default_for(true);
+}
+
+void Daemon::add_peer(const config::NeighborConfig& neighbor) {
+  PeerEvents events;
+  events.established = [this](Peer& p) { on_established(p); };
+  events.down = [this](Peer& p) { on_down(p); };
+  events.update = [this](Peer& p, const wire::DecodedUpdate& u) { on_update(p, u); };
+  events.route_refresh = [this](Peer& p, wire::Afi f) { on_route_refresh(p, f); };
+  LocalIdentity local{config_.global.asn, config_.global.router_id.v4_host_order()};
+  auto peer = std::make_shared<Peer>(io_, next_peer_id_++, neighbor, local, std::move(events),
+                                     transports_,
+                                     log_.with("peer", neighbor.address.to_string()));
+  peers_[neighbor.address] = peer;
+  if (neighbor.md5 && listener_) {
+    asio::post(listener_->get_executor(),
+               [l = listener_, a = to_asio(neighbor.address),
+                key = std::vector<std::uint8_t>(neighbor.md5->bytes().begin(),
+                                                neighbor.md5->bytes().end())] {
+                 l->set_md5_key(a, key);
+               });
+  }
+  peer->start();
+}
+
+void Daemon::remove_peer(const wire::IpAddress& address, wire::CeaseSubcode reason) {
+  auto it = peers_.find(address);
+  if (it == peers_.end()) return;
+  auto peer = it->second;
+  if (reason == wire::CeaseSubcode::PeerDeconfigured) {
+    peer->stop("neighbor deconfigured");
+  } else {
+    peer->stop("configuration changed");
+  }
+  if (peer->neighbor().md5 && listener_) {
+    asio::post(listener_->get_executor(),
+               [l = listener_, a = to_asio(address)] { l->remove_md5_key(a); });
+  }
+  peers_.erase(it);
+}
+
+Peer* Daemon::find_peer(const wire::IpAddress& address) const {
+  auto it = peers_.find(address);
+  return it == peers_.end() ? nullptr : it->second.get();
+}
+
+Peer* Daemon::find_peer(rib::PeerId id) const {
+  for (const auto& [address, peer] : peers_) {
+    if (peer->id() == id) return peer.get();
+  }
+  return nullptr;
+}
+
+void Daemon::on_accept(session::AcceptedConnection connection) {
+  const auto address = from_asio(connection.peer);
+  Peer* peer = find_peer(address);
+  if (!peer) {
+    // RFC 4271 8.2.1.2: connections from unconfigured peers are refused.
+    log_.info("refused connection from unconfigured {}", address.to_string());
+    return;
+  }
+  if (!peer->accept(std::move(connection))) {
+    log_.with("peer", address.to_string()).info("refused connection: no attempt can take it");
+  }
+}
+
+void Daemon::on_established(Peer& peer) {
+  auto info = peer.rib_info();
+  info.import_policy = chain_for(peer.neighbor(), true);
+  info.export_policy = chain_for(peer.neighbor(), false);
+  auto changes = rib_.peer_up(std::move(info));
+  if (changes) apply(*changes);
+}
+
+void Daemon::on_down(Peer& peer) {
+  auto changes = rib_.peer_down(peer.id());
+  if (changes) apply(*changes);
+}
+
+void Daemon::on_update(Peer& peer, const wire::DecodedUpdate& decoded) {
+  const auto& u = decoded.update;
+  // One RIB call per distinct next hop: body NLRI and MP_REACH NLRI of one
+  // UPDATE may carry different next hops (wire/update.hpp).
+  auto changes = rib_.update(peer.id(), u.withdrawn, {}, u.attrs);
+  if (!changes) return;
+  apply(*changes);
+  if (u.nlri.empty()) return;
+  std::size_t start = 0;
+  while (start < u.nlri.size()) {
+    auto attrs = u.attributes_for(start);
+    std::size_t end = start + 1;
+    while (end < u.nlri.size() && u.nlri[end].family() == u.nlri[start].family()) ++end;
+    auto announced = rib_.update(peer.id(), {},
+                                 std::span(u.nlri).subspan(start, end - start), attrs);
+    if (announced) apply(*announced);
+    start = end;
+  }
+}
+
+void Daemon::on_route_refresh(Peer& peer, wire::Afi family) {
+  // RFC 2918: re-send the Adj-RIB-Out of that family. Re-running the export
+  // queues every route again.
+  auto changes = rib_.set_export_policy(peer.id(), chain_for(peer.neighbor(), false));
+  log_.with("peer", peer.neighbor().address.to_string())
+      .info("ROUTE-REFRESH for {}: re-advertising", family == wire::Afi::Ipv4 ? "ipv4" : "ipv6");
+  if (changes) apply(*changes);
+}
+
+void Daemon::apply(const rib::RibChanges& changes) {
+  for (auto id : changes.outbound) drain(id);
+}
+
+void Daemon::drain(rib::PeerId id) {
+  Peer* peer = find_peer(id);
+  if (!peer || !peer->established()) return;
+  auto batch = rib_.take_outbound(id, kDrainBatch);
+  if (!batch || batch->empty()) return;
+  peer->send_outbound(*batch);
+  if (batch->prefix_count() >= kDrainBatch) {
+    asio::post(io_, [this, id] { drain(id); });
+  }
+}
+
+void Daemon::originate(const config::NetworkConfig& network) {
+  wire::PathAttributes attrs;
+  attrs.origin = network.origin;
+  attrs.next_hop = network.next_hop;
+  attrs.med = network.med;
+  attrs.local_pref = network.local_pref;
+  attrs.communities = network.communities;
+  attrs.large_communities = network.large_communities;
+  apply(rib_.originate(network.prefix, attrs));
+}
+
+}  // namespace bgpd::daemon

@@ -1,0 +1,54 @@
+// bgpd/session/tcp_transport.hpp - plain TCP (optionally MD5-signed) transport
+// and the active connect.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "bgpd/session/transport.hpp"
+#include "common/expected.hpp"
+
+namespace bgpd::session {
+
+// TCP with or without RFC 2385 signatures; the kind the CLI shows.
+enum class TcpProtection { None, Md5 };
+
+class TcpTransport final : public Transport {
+ public:
+  TcpTransport(asio::ip::tcp::socket socket, TcpProtection protection);
+
+  executor_type get_executor() override { return socket_.get_executor(); }
+  asio::awaitable<IoResult> read_some(asio::mutable_buffer buffer) override;
+  asio::awaitable<IoResult> write(asio::const_buffer buffer) override;
+  asio::awaitable<std::error_code> shutdown() override;
+  void close() override;
+  TransportInfo info() const override { return info_; }
+
+  // Later transports (TLS) wrap the same socket: they take it from here.
+  asio::ip::tcp::socket& socket() { return socket_; }
+
+ private:
+  asio::ip::tcp::socket socket_;
+  TransportInfo info_;
+};
+
+struct ConnectOptions {
+  Endpoint remote;
+  // Source address to bind before connecting (BGP "update-source"); the
+  // kernel picks the port.
+  std::optional<asio::ip::address> local_address;
+  std::chrono::milliseconds timeout{std::chrono::seconds(10)};
+  // RFC 2385 key; empty means unsigned. Only read during connect_tcp.
+  std::span<const std::uint8_t> md5_key;
+};
+
+// Opens, binds, keys and connects a socket on the calling coroutine's
+// executor (the connection's strand). Errors: timed_out when the watchdog
+// fired (a peer with another MD5 key looks exactly like this), the socket
+// errno otherwise.
+asio::awaitable<common::Expected<asio::ip::tcp::socket, std::error_code>> connect_tcp(
+    ConnectOptions options);  // by value: the coroutine outlives a temporary
+
+}  // namespace bgpd::session

@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# tests/tools/injector/bench_full_table.sh - full-table transfer benchmark.
+#
+# Two network namespaces joined by a veth pair: our bgpd (AS 65001, the
+# injector as a passive eBGP neighbor, import and export accept-all) in one,
+# bgp_inject (AS 65002) in the other. bgp_stream pre-encodes the table
+# (tablegen, seed $SEED) before anything is timed; bgp_inject connects,
+# pushes it at line rate, sends End-of-RIB and polls bgpd's control socket
+# until `show neighbors` reports every prefix received. With the session
+# still up the script reads bgpd's memory, then SIGTERM makes the injector
+# end with a Cease. Printed: time to Established, push time, transfer +
+# convergence time, routes/s, bgpd VmRSS before/after -> bytes per route,
+# VmHWM, bgpd CPU seconds.
+#
+# Run by hand as root (not a ctest):
+#   tests/tools/injector/bench_full_table.sh [PREFIXES]     # default 1,000,000
+#   BENCH_QUICK=1 tests/tools/injector/bench_full_table.sh  # 100,000 (CI size)
+# Environment: PREFIXES (IPv4 count), V6 (IPv6 count, default 0), SEED (42),
+# BUILD_DIR (default <repo>/build/release) or BGPD_BIN / BGP_INJECT_BIN /
+# BGP_STREAM_BIN, CONVERGE_TIMEOUT seconds (default 1800), KEEP=1 keeps the
+# work directory (logs, stream file) and prints its path.
+#
+# Names are unique per run (bgpbench<pid>-<random>); a trap removes the
+# namespaces, stops the processes by pid and deletes the work directory on
+# every exit path.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+build=${BUILD_DIR:-$repo/build/release}
+bgpd_bin=${BGPD_BIN:-$build/bgpd/daemon/bgpd}
+inject_bin=${BGP_INJECT_BIN:-$build/tests/tools/injector/bgp_inject}
+stream_bin=${BGP_STREAM_BIN:-$build/tests/tools/injector/bgp_stream}
+if [[ -n ${BENCH_QUICK:-} ]]; then default_prefixes=100000; else default_prefixes=1000000; fi
+prefixes=${1:-${PREFIXES:-$default_prefixes}}
+v6=${V6:-0}
+seed=${SEED:-42}
+converge_timeout=${CONVERGE_TIMEOUT:-1800}
+python=/usr/bin/python3
+
+bgpd_addr=10.0.0.1 inj_addr=10.0.0.2 bgpd_addr6=fd00::1 inj_addr6=fd00::2
+bgpd_as=65001 inj_as=65002
+
+die() { echo "bench_full_table: $*" >&2; exit 1; }
+[[ $(id -u) -eq 0 ]] || die "needs root (network namespaces)"
+[[ $prefixes =~ ^[0-9]+$ && $v6 =~ ^[0-9]+$ ]] || die "PREFIXES and V6 must be numbers"
+for b in "$bgpd_bin" "$inject_bin" "$stream_bin"; do
+  [[ -x $b ]] || die "$b not built (cmake --build <dir> --target bgpd bgp_inject bgp_stream)"
+done
+
+run_id="bgpbench$$-$RANDOM"
+ns_bgpd="$run_id-d"
+ns_inj="$run_id-i"
+work=$(mktemp -d "/tmp/$run_id.XXXXXX")
+bgpd_pid=""
+inj_pid=""
+
+# SIGTERM, then SIGKILL after 5 s; only the pids this script started.
+stop_pid() {
+  local pid=$1 i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 50; i++)); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM HUP
+  [[ -n $inj_pid ]] && stop_pid "$inj_pid"
+  [[ -n $bgpd_pid ]] && stop_pid "$bgpd_pid"
+  ip netns del "$ns_inj" 2>/dev/null || true
+  ip netns del "$ns_bgpd" 2>/dev/null || true
+  if [[ $rc -ne 0 ]]; then
+    for f in bgpd.log bgp_inject.log; do
+      [[ -s $work/$f ]] && { echo "--- $f (tail)" >&2; tail -n 20 "$work/$f" >&2; }
+    done
+  fi
+  if [[ -n ${KEEP:-} ]]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# One request on bgpd's control socket (bgpd/api/protocol.hpp); prints the
+# result, or fails.
+bgpd_query() {
+  local args='{}'
+  [[ $# -ge 2 ]] && args=$2
+  "$python" - "$work/bgpd.sock" "$1" "$args" <<'EOF'
+import json, socket, sys
+path, command, args = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+    s.settimeout(30)
+    s.connect(path)
+    s.sendall(json.dumps({"command": command, "args": args}).encode() + b"\n")
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = s.recv(1 << 20)
+        if not chunk:
+            break
+        data += chunk
+reply = json.loads(data)
+if not reply.get("ok"):
+    sys.exit(f"{command}: {reply.get('error')}")
+print(json.dumps(reply["result"]))
+EOF
+}
+
+# Reads one value from JSON on stdin: json_get EXPRESSION (Python, over `j`).
+json_get() { "$python" -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+
+# "received accepted state" of the injector's neighbor entry, or nothing.
+neighbor_progress() {
+  bgpd_query "show neighbors" "{\"address\": \"$inj_addr\"}" 2>/dev/null |
+    json_get "' '.join(str(x) for x in (j[0].get('prefixes', {}).get('received', 0), j[0].get('prefixes', {}).get('accepted', 0), j[0]['state']))" ||
+    true
+}
+
+status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+cpu_seconds() {  # utime + stime of a pid, in seconds
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13) / hz }' "/proc/$1/stat"
+}
+
+echo "== full-table transfer: $prefixes IPv4 + $v6 IPv6 prefixes, seed $seed"
+echo "   machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# 1. The table, encoded once, outside every timing.
+start_ns=$(date +%s%N)
+stream_summary=$("$stream_bin" --out "$work/table.bgp" --v4 "$prefixes" --v6 "$v6" --seed "$seed" \
+  --peer-asn "$inj_as" --next-hop-v4 "$inj_addr" --next-hop-v6 "$inj_addr6")
+echo "   stream: $stream_summary (encoded in $((($(date +%s%N) - start_ns) / 1000000)) ms)"
+total=$((prefixes + v6))
+
+# 2. Namespaces and the link.
+for ns in "$ns_bgpd" "$ns_inj"; do
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+done
+ip link add veth0 netns "$ns_bgpd" type veth peer name veth0 netns "$ns_inj"
+ip -n "$ns_bgpd" addr add "$bgpd_addr/24" dev veth0
+ip -n "$ns_bgpd" addr add "$bgpd_addr6/64" dev veth0 nodad
+ip -n "$ns_inj" addr add "$inj_addr/24" dev veth0
+ip -n "$ns_inj" addr add "$inj_addr6/64" dev veth0 nodad
+ip -n "$ns_bgpd" link set veth0 up
+ip -n "$ns_inj" link set veth0 up
+
+# 3. bgpd.
+families='["ipv4-unicast"]'
+[[ $v6 -gt 0 ]] && families='["ipv4-unicast", "ipv6-unicast"]'
+cat >"$work/bgpd.json" <<EOF
+{
+  "global": {
+    "asn": $bgpd_as, "router_id": "$bgpd_addr",
+    "listen": { "addresses": ["$bgpd_addr"], "port": 179 },
+    "control_socket": "$work/bgpd.sock",
+    "log": { "level": "warning" }
+  },
+  "policies": { "accept-all": { "terms": [], "default": "accept" } },
+  "neighbors": [{
+    "address": "$inj_addr", "asn": $inj_as, "passive": true, "families": $families,
+    "import": ["accept-all"], "export": ["accept-all"]
+  }]
+}
+EOF
+ip netns exec "$ns_bgpd" "$bgpd_bin" --config "$work/bgpd.json" >"$work/bgpd.log" 2>&1 &
+bgpd_pid=$!
+for ((i = 0; ; i++)); do
+  kill -0 "$bgpd_pid" 2>/dev/null || die "bgpd exited"
+  [[ -S $work/bgpd.sock ]] && bgpd_query "show neighbors" >/dev/null 2>&1 && break
+  ((i < 150)) || die "bgpd's control socket did not answer within 15 s"
+  sleep 0.1
+done
+rss_before=$(status_kb "$bgpd_pid" VmRSS)
+cpu_before=$(cpu_seconds "$bgpd_pid")
+
+# 4. The push. The injector holds the session open after converging, so
+# that bgpd's memory is read with the table in it.
+ip netns exec "$ns_inj" "$inject_bin" --peer "$bgpd_addr" --local-address "$inj_addr" \
+  --asn "$inj_as" --peer-as "$bgpd_as" --stream "$work/table.bgp" \
+  --control-socket "$work/bgpd.sock" --expect "$total" --converge-timeout "$converge_timeout" \
+  --hold-open "$((converge_timeout + 60))" >"$work/bgp_inject.json" 2>"$work/bgp_inject.log" &
+inj_pid=$!
+deadline=$((SECONDS + converge_timeout + 60))
+while :; do
+  kill -0 "$inj_pid" 2>/dev/null || die "bgp_inject exited early: $(cat "$work/bgp_inject.json")"
+  read -r received accepted state <<<"$(neighbor_progress)" || true
+  [[ ${state:-} == Established && ${received:-0} -ge $total && ${accepted:-0} -ge $total ]] && break
+  ((SECONDS < deadline)) || die "bgpd did not receive $total prefixes in time (last: ${received:-?} ${state:-?})"
+  sleep 0.5
+done
+rss_after=$(status_kb "$bgpd_pid" VmRSS)
+hwm=$(status_kb "$bgpd_pid" VmHWM)
+cpu_after=$(cpu_seconds "$bgpd_pid")
+accepted_total=$(bgpd_query "show neighbors" | json_get "sum(n.get('prefixes', {}).get('accepted', 0) for n in j)")
+
+# 5. Cease, and the injector's own timings.
+stop_pid "$inj_pid"
+inj_pid=""
+report=$(tail -n 1 "$work/bgp_inject.json")
+[[ $(json_get "j['ok']" <<<"$report") == True ]] || die "bgp_inject: $report"
+
+"$python" - "$report" "$total" "$rss_before" "$rss_after" "$hwm" "$cpu_before" "$cpu_after" \
+  "$accepted_total" "$stream_summary" <<'EOF'
+import json, sys
+r = json.loads(sys.argv[1])
+total, before, after, hwm = (int(x) for x in sys.argv[2:6])
+cpu = float(sys.argv[7]) - float(sys.argv[6])
+accepted = int(sys.argv[8])
+stream = json.loads(sys.argv[9])
+converge_s = r["converge_ms"] / 1000
+print(f"   injector: {json.dumps(r)}")
+print(f"   established        {r['established_ms']:.1f} ms")
+print(f"   push (all bytes written)  {r['push_ms'] / 1000:.2f} s  "
+      f"({stream['bytes'] / 1e6 / (r['push_ms'] / 1000):.1f} MB/s)")
+print(f"   transfer + convergence    {converge_s:.2f} s  -> {total / converge_s:,.0f} routes/s")
+print(f"   bgpd accepted      {accepted} of {total}")
+print(f"   bgpd VmRSS         {before} kB -> {after} kB: "
+      f"{(after - before) * 1024 / total:.1f} bytes/route (VmHWM {hwm} kB)")
+print(f"   bgpd CPU           {cpu:.2f} s ({total / cpu if cpu else 0:,.0f} routes per CPU second)")
+print()
+print("| prefixes | messages | MB | established ms | push s | transfer+convergence s | routes/s "
+      "| bgpd CPU s | RSS before MB | RSS after MB | bytes/route |")
+print(f"| {total:,} | {stream['messages']:,} | {stream['bytes'] / 1e6:.1f} | "
+      f"{r['established_ms']:.0f} | {r['push_ms'] / 1000:.2f} | {converge_s:.2f} | "
+      f"{total / converge_s:,.0f} | {cpu:.1f} | {before / 1024:.1f} | {after / 1024:.1f} | "
+      f"{(after - before) * 1024 / total:.0f} |")
+EOF
