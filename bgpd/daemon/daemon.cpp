@@ -3,6 +3,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <filesystem>
 
 #include "bgpd/config/reload.hpp"
 
@@ -70,6 +71,16 @@ common::Expected<void, std::string> Daemon::start() {
   register_commands(*registry);
   api::ControlServerOptions control;
   control.path = options_.control_socket.value_or(config_.global.control_socket);
+  // The default lives in /run/bgpd, which a fresh boot does not have.
+  const auto directory = std::filesystem::path(control.path).parent_path();
+  std::error_code dir_error;
+  if (!directory.empty() && std::filesystem::create_directories(directory, dir_error)) {
+    std::filesystem::permissions(directory, std::filesystem::perms(0750), dir_error);
+  }
+  if (dir_error) {
+    return common::Unexpected("control socket directory " + directory.string() + ": " +
+                              dir_error.message());
+  }
   auto server = api::ControlServer::open(io_.get_executor(), registry, control,
                                          log_.with("module", "api"));
   if (!server) {

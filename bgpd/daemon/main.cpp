@@ -37,6 +37,16 @@ struct Args {
   std::string log_format;
 };
 
+common::log::Level to_log_level(bgpd::config::LogLevel level) {
+  switch (level) {
+    case bgpd::config::LogLevel::Debug: return common::log::Level::Debug;
+    case bgpd::config::LogLevel::Info: return common::log::Level::Info;
+    case bgpd::config::LogLevel::Warning: return common::log::Level::Warning;
+    case bgpd::config::LogLevel::Error: return common::log::Level::Error;
+  }
+  return common::log::Level::Info;
+}
+
 int usage_error(const std::string& message) {
   std::cerr << "bgpd: " << message << "\n" << kUsage;
   return 2;
@@ -100,7 +110,7 @@ int main(int argc, char** argv) {
   if (args.log_format == "json") format = common::log::Format::JsonLines;
   else if (args.log_format == "text") format = common::log::Format::Text;
   else if (!args.log_format.empty()) return usage_error("--log-format must be text or json");
-  auto level = static_cast<common::log::Level>(log_config.level);
+  auto level = to_log_level(log_config.level);
   if (!args.log_level.empty()) {
     auto parsed = common::log::parse_level(args.log_level);
     if (!parsed) return usage_error("--log-level must be debug, info, warning or error");

@@ -58,7 +58,10 @@ common::Expected<wire::IpAddress, std::string> address(Cursor& cursor, std::stri
   auto parsed = wire::IpAddress::parse(*text);
   if (!parsed || (family && parsed->family != *family)) {
     return Error(std::string(flag) + ": '" + std::string(*text) + "' is not an " +
-                 (family == wire::Afi::Ipv6 ? "IPv6" : family ? "IPv4" : "IP") + " address");
+                 (family == wire::Afi::Ipv6 ? "IPv6"
+                  : family                  ? "IPv4"
+                                            : "IP") +
+                 " address");
   }
   return *parsed;
 }
@@ -73,8 +76,7 @@ std::optional<std::string> store(common::Expected<T, std::string> parsed, U& int
 
 // The table and encoding options both tools share. nullopt: not one of
 // them; else the error text (empty when fine).
-std::optional<std::string> table_option(std::string_view flag, Cursor& cursor,
-                                        StreamOptions& out) {
+std::optional<std::string> table_option(std::string_view flag, Cursor& cursor, StreamOptions& out) {
   auto& t = out.table;
   std::optional<std::string> error;
   if (flag == "--v4") {
@@ -158,7 +160,8 @@ convergence and end:
   return text;
 }
 
-common::Expected<StreamArgs, std::string> parse_stream_args(std::span<const std::string_view> args) {
+common::Expected<StreamArgs, std::string> parse_stream_args(
+    std::span<const std::string_view> args) {
   StreamArgs out;
   Cursor cursor(args);
   while (!cursor.done()) {
@@ -185,7 +188,8 @@ common::Expected<StreamArgs, std::string> parse_stream_args(std::span<const std:
   return out;
 }
 
-common::Expected<InjectArgs, std::string> parse_inject_args(std::span<const std::string_view> args) {
+common::Expected<InjectArgs, std::string> parse_inject_args(
+    std::span<const std::string_view> args) {
   InjectArgs out;
   bool peer_asn_given = false;
   bool next_hop_v4_given = false;

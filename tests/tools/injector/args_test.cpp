@@ -1,11 +1,11 @@
 // tests/tools/injector/args_test.cpp - command lines of bgp_stream and
 // bgp_inject: defaults derived from other options, and refusals.
+#include "tests/tools/injector/args.hpp"
+
 #include <gtest/gtest.h>
 
 #include <initializer_list>
 #include <vector>
-
-#include "tests/tools/injector/args.hpp"
 
 namespace injector {
 namespace {
@@ -22,9 +22,9 @@ common::Expected<StreamArgs, std::string> stream(std::initializer_list<std::stri
   return parse_stream_args(v);
 }
 
-TEST(InjectArgs, DefaultsFollowTheLocalAddress) {
-  auto args = inject({"--peer", "10.0.0.1", "--local-address", "10.0.0.2", "--asn", "65010",
-                      "--v4", "1000", "--control-socket", "/tmp/s", "--expect", "1000"});
+TEST(InjectorInjectArgs, DefaultsFollowTheLocalAddress) {
+  auto args = inject({"--peer", "10.0.0.1", "--local-address", "10.0.0.2", "--asn", "65010", "--v4",
+                      "1000", "--control-socket", "/tmp/s", "--expect", "1000"});
   ASSERT_TRUE(args.has_value()) << args.error();
   EXPECT_EQ(args->router_id, 0x0A000002u);
   EXPECT_EQ(args->stream.table.peer_asn, 65010u);
@@ -38,11 +38,27 @@ TEST(InjectArgs, DefaultsFollowTheLocalAddress) {
   EXPECT_FALSE(args->stream.session.extended_message);
 }
 
-TEST(InjectArgs, ExplicitValuesWin) {
-  auto args = inject({"--peer", "2001:db8::1", "--local-address", "2001:db8:0::2", "--asn",
-                      "4200000000", "--router-id", "192.0.2.9", "--peer-asn", "65001",
-                      "--next-hop-v6", "2001:db8::77", "--hold", "0", "--port", "1179",
-                      "--extended-message", "--two-octet-as", "--hold-open", "5"});
+TEST(InjectorInjectArgs, ExplicitValuesWin) {
+  auto args = inject({"--peer",
+                      "2001:db8::1",
+                      "--local-address",
+                      "2001:db8:0::2",
+                      "--asn",
+                      "4200000000",
+                      "--router-id",
+                      "192.0.2.9",
+                      "--peer-asn",
+                      "65001",
+                      "--next-hop-v6",
+                      "2001:db8::77",
+                      "--hold",
+                      "0",
+                      "--port",
+                      "1179",
+                      "--extended-message",
+                      "--two-octet-as",
+                      "--hold-open",
+                      "5"});
   ASSERT_TRUE(args.has_value()) << args.error();
   EXPECT_EQ(args->local_address, "2001:db8::2");  // canonical spelling
   EXPECT_EQ(args->router_id, 0xC0000209u);
@@ -55,7 +71,7 @@ TEST(InjectArgs, ExplicitValuesWin) {
   EXPECT_FALSE(args->stream.session.four_octet_as);
 }
 
-TEST(InjectArgs, Refusals) {
+TEST(InjectorInjectArgs, Refusals) {
   const std::vector<std::pair<std::vector<std::string_view>, std::string>> cases = {
       {{"--asn", "1", "--router-id", "1.1.1.1"}, "--peer is required"},
       {{"--peer", "10.0.0.1", "--router-id", "1.1.1.1"}, "--asn is required"},
@@ -68,8 +84,7 @@ TEST(InjectArgs, Refusals) {
       {{"--peer", "10.0.0.1", "--asn", "1", "--router-id", "1.1.1.1", "--hold", "2"}, "--hold"},
       {{"--peer", "10.0.0.1", "--asn", "1", "--router-id", "1.1.1.1", "--expect", "5"},
        "go together"},
-      {{"--peer", "10.0.0.1", "--asn", "1", "--router-id", "1.1.1.1", "--stream", "f", "--v4",
-        "5"},
+      {{"--peer", "10.0.0.1", "--asn", "1", "--router-id", "1.1.1.1", "--stream", "f", "--v4", "5"},
        "exclude"},
       {{"--peer", "10.0.0.1", "--asn", "1", "--next-hop-v4", "2001:db8::1"}, "IPv4 address"},
       {{"--bogus"}, "unknown argument '--bogus'"},
@@ -81,7 +96,7 @@ TEST(InjectArgs, Refusals) {
   }
 }
 
-TEST(StreamArgs, OneOfOutAndScan) {
+TEST(InjectorStreamArgs, OneOfOutAndScan) {
   auto args = stream({"--out", "t.bgp", "--v4", "10", "--v6", "2", "--seed", "9"});
   ASSERT_TRUE(args.has_value()) << args.error();
   EXPECT_EQ(args->out, "t.bgp");

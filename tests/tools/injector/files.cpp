@@ -18,9 +18,12 @@ common::Expected<std::vector<std::uint8_t>, std::string> read_file(const std::st
 }
 
 nlohmann::json summary_json(const StreamSummary& summary) {
-  return {{"messages", summary.messages},       {"bytes", summary.bytes},
-          {"prefixes", summary.prefixes()},     {"updates", summary.updates},
-          {"ipv4", summary.ipv4_prefixes},      {"ipv6", summary.ipv6_prefixes},
+  return {{"messages", summary.messages},
+          {"bytes", summary.bytes},
+          {"prefixes", summary.prefixes()},
+          {"updates", summary.updates},
+          {"ipv4", summary.ipv4_prefixes},
+          {"ipv6", summary.ipv6_prefixes},
           {"largest_message", summary.largest_message}};
 }
 

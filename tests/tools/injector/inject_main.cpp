@@ -78,19 +78,19 @@ int main(int argc, char** argv) {
     if (stop->session) stop->session->request_stop();
   });
   injector::RunReport report;
-  boost::asio::co_spawn(
-      io, injector::run_injection(*args, stream->bytes, stream->summary, log, stop),
-      [&](const std::exception_ptr& failure, injector::RunReport result) {
-        report = std::move(result);
-        if (failure) {
-          try {
-            std::rethrow_exception(failure);
-          } catch (const std::exception& e) {
-            report.error = std::string("internal error: ") + e.what();
-          }
-        }
-        signals.cancel();
-      });
+  boost::asio::co_spawn(io,
+                        injector::run_injection(*args, stream->bytes, stream->summary, log, stop),
+                        [&](const std::exception_ptr& failure, injector::RunReport result) {
+                          report = std::move(result);
+                          if (failure) {
+                            try {
+                              std::rethrow_exception(failure);
+                            } catch (const std::exception& e) {
+                              report.error = std::string("internal error: ") + e.what();
+                            }
+                          }
+                          signals.cancel();
+                        });
   io.run();
   std::cout << report.to_json().dump() << std::endl;
   return report.error.empty() ? 0 : 1;

@@ -35,10 +35,9 @@ std::string canonical(const boost::asio::ip::address& address) {
 // coroutine's ramp into its awaiting coroutine and then reports Asio's
 // frame allocator and deallocator as a mismatched new/delete (a false
 // positive of -Wmismatched-new-delete).
-[[gnu::noinline]] boost::asio::awaitable<InjectorSession::Result> converge(const InjectArgs& args,
-                                                         InjectorSession& session,
-                                                         const std::string& neighbor,
-                                                         RunReport& report) {
+[[gnu::noinline]] boost::asio::awaitable<InjectorSession::Result> converge(
+    const InjectArgs& args, InjectorSession& session, const std::string& neighbor,
+    RunReport& report) {
   const auto deadline = Clock::now() + args.converge_timeout;
   std::string last = "no answer yet";
   bgpd::api::Request request;
@@ -46,9 +45,9 @@ std::string canonical(const boost::asio::ip::address& address) {
   request.args = json{{"address", neighbor}};
   for (;;) {
     auto reply = co_await control_query(args.control_socket, request, kQueryTimeout);
-    auto progress = reply ? neighbor_progress(*reply, neighbor)
-                          : common::Expected<NeighborProgress, std::string>(
-                                common::Unexpected(reply.error()));
+    auto progress =
+        reply ? neighbor_progress(*reply, neighbor)
+              : common::Expected<NeighborProgress, std::string>(common::Unexpected(reply.error()));
     if (progress) {
       report.peer = *progress;
       if (progress->received >= *args.expect) co_return InjectorSession::Result{};
@@ -80,7 +79,8 @@ json RunReport::to_json() const {
               {"keepalives_out", counters.keepalives_out},
               {"transport", transport}};
   if (peer) {
-    out["peer"] = {{"state", peer->state}, {"received", peer->received}, {"accepted", peer->accepted}};
+    out["peer"] = {
+        {"state", peer->state}, {"received", peer->received}, {"accepted", peer->accepted}};
   }
   if (!error.empty()) out["error"] = error;
   return out;
@@ -94,7 +94,8 @@ boost::asio::awaitable<RunReport> run_injection(const InjectArgs& args,
   report.stream = summary;
   TransportOptions transport;
   transport.remote = {boost::asio::ip::make_address(args.peer), args.port};
-  if (args.local_address) transport.local_address = boost::asio::ip::make_address(*args.local_address);
+  if (args.local_address)
+    transport.local_address = boost::asio::ip::make_address(*args.local_address);
   transport.connect_timeout = args.connect_timeout;
 
   SessionConfig config;

@@ -23,7 +23,7 @@ namespace wire = bgpd::wire;
 // at most kWindow octets ahead of the transport: enough to keep the socket
 // buffer full, small enough that a KEEPALIVE queued behind it leaves within
 // a fraction of any sane hold time.
-constexpr std::size_t kChunk = 64 * 1024;
+constexpr std::size_t kChunk = std::size_t{64} * 1024;
 constexpr std::uint64_t kWindow = 1 << 20;
 // How long cease() waits for the peer to close after the NOTIFICATION; the
 // connection's own flush timeout (5 s) ends it before this.
@@ -91,8 +91,8 @@ std::shared_ptr<InjectorSession> InjectorSession::create(
     auto self = weak.lock();
     if (!self) return;
     // RFC 4271 section 6.1: the header in error is the data for a bad length.
-    const auto subcode = bgpd::session::header_subcode(
-        static_cast<bgpd::session::FramingError>(error.value()));
+    const auto subcode =
+        bgpd::session::header_subcode(static_cast<bgpd::session::FramingError>(error.value()));
     std::vector<std::uint8_t> data;
     if (subcode == wire::HeaderSubcode::BadMessageLength && header.size() >= wire::kHeaderSize) {
       data.assign(header.begin() + wire::kMarkerSize, header.begin() + wire::kMarkerSize + 2);
@@ -110,7 +110,7 @@ std::shared_ptr<InjectorSession> InjectorSession::create(
 }
 
 InjectorSession::InjectorSession(SessionConfig config, StreamRequirements needs,
-                                 common::log::Logger log, asio::any_io_executor executor)
+                                 common::log::Logger log, const asio::any_io_executor& executor)
     : config_(std::move(config)),
       needs_(std::move(needs)),
       log_(std::move(log)),
@@ -181,9 +181,10 @@ void InjectorSession::on_open(const wire::OpenMessage& open) {
   connection_->set_extended_messages(negotiated_->extended_message);
   if (auto unmet = unmet_requirement(*negotiated_, needs_)) {
     // RFC 5492 section 5: a capability we need that the peer lacks.
-    fail(*unmet, wire::Notification{wire::ErrorCode::OpenMessage,
-                                    static_cast<std::uint8_t>(wire::OpenSubcode::UnsupportedCapability),
-                                    {}});
+    fail(*unmet,
+         wire::Notification{wire::ErrorCode::OpenMessage,
+                            static_cast<std::uint8_t>(wire::OpenSubcode::UnsupportedCapability),
+                            {}});
     return;
   }
   log_.info("OPEN from AS {} id {}; hold time {}s", open.asn(),
@@ -294,8 +295,8 @@ asio::awaitable<InjectorSession::Result> InjectorSession::establish() {
   co_return result;
 }
 
-asio::awaitable<InjectorSession::Result> InjectorSession::push(
-    std::span<const std::uint8_t> stream, Clock::duration timeout) {
+asio::awaitable<InjectorSession::Result> InjectorSession::push(std::span<const std::uint8_t> stream,
+                                                               Clock::duration timeout) {
   const auto deadline = Clock::now() + timeout;
   for (std::size_t offset = 0; offset < stream.size();) {
     const std::size_t end = next_chunk_end(stream, offset, kChunk);

@@ -47,9 +47,9 @@ struct SessionConfig {
   std::uint32_t asn = 0;
   std::uint32_t router_id = 0;
   std::uint16_t hold_time = 90;
-  std::optional<std::uint32_t> peer_as;       // nullopt: any peer AS
-  std::vector<bgpd::wire::Family> families;   // announced as Multiprotocol capabilities
-  bool extended_message = false;              // announce RFC 8654
+  std::optional<std::uint32_t> peer_as;      // nullopt: any peer AS
+  std::vector<bgpd::wire::Family> families;  // announced as Multiprotocol capabilities
+  bool extended_message = false;             // announce RFC 8654
   Clock::duration open_timeout = std::chrono::seconds(30);  // OPEN + KEEPALIVE exchange
 };
 
@@ -76,12 +76,12 @@ class InjectorSession : public std::enable_shared_from_this<InjectorSession> {
  public:
   using Result = common::Expected<void, std::string>;
 
-  static std::shared_ptr<InjectorSession> create(std::unique_ptr<bgpd::session::Transport> transport,
-                                                 SessionConfig config, StreamRequirements needs,
-                                                 common::log::Logger log);
+  static std::shared_ptr<InjectorSession> create(
+      std::unique_ptr<bgpd::session::Transport> transport, SessionConfig config,
+      StreamRequirements needs, common::log::Logger log);
 
   InjectorSession(SessionConfig config, StreamRequirements needs, common::log::Logger log,
-                  asio::any_io_executor executor);
+                  const asio::any_io_executor& executor);
 
   // OpenSent -> OpenConfirm -> Established, bounded by open_timeout.
   asio::awaitable<Result> establish();

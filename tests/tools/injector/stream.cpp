@@ -126,7 +126,7 @@ common::Expected<StreamSummary, StreamError> scan_stream(std::span<const std::ui
   framing.extended_message = true;
   StreamSummary summary;
   for (std::size_t at = 0; at < bytes.size();) {
-    auto fail = [&](std::string what) {
+    auto fail = [&](const std::string& what) {
       return common::Unexpected(
           StreamError{at, "message " + std::to_string(summary.messages + 1) + ": " + what});
     };

@@ -30,7 +30,8 @@ common::Expected<StreamSummary, std::string> write(const injector::StreamArgs& a
   std::ofstream out(args.out, std::ios::binary | std::ios::trunc);
   if (!out) return common::Unexpected(args.out + ": " + std::strerror(errno));
   auto summary = injector::write_stream(args.stream, [&out](std::span<const std::uint8_t> bytes) {
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
   });
   if (!summary) return common::Unexpected(summary.error().what);
   out.close();

@@ -1,5 +1,7 @@
 // tests/tools/injector/stream_test.cpp - the stream writer, scanner and
 // chunker, and the checks the injector makes before and after OPEN.
+#include "tests/tools/injector/stream.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +11,6 @@
 #include "bgpd/wire/message.hpp"
 #include "tests/tools/injector/control_client.hpp"
 #include "tests/tools/injector/session.hpp"
-#include "tests/tools/injector/stream.hpp"
 
 namespace injector {
 namespace {
@@ -45,7 +46,7 @@ std::vector<wire::DecodedUpdate> decode_all(std::span<const std::uint8_t> bytes,
   return out;
 }
 
-TEST(Stream, ScanAgreesWithWriter) {
+TEST(InjectorStream, ScanAgreesWithWriter) {
   const auto options = table(3000, 500);
   const auto encoded = encode(options);
   auto scanned = scan_stream(encoded.bytes, options.session);
@@ -61,7 +62,7 @@ TEST(Stream, ScanAgreesWithWriter) {
   EXPECT_EQ(scanned->families(), (std::vector{wire::kIpv4Unicast, wire::kIpv6Unicast}));
 }
 
-TEST(Stream, CarriesExactlyTheGeneratedRoutes) {
+TEST(InjectorStream, CarriesExactlyTheGeneratedRoutes) {
   const auto options = table(2000, 300, 11);
   const auto encoded = encode(options);
   std::map<wire::Prefix, wire::PathAttributes> sent;
@@ -93,12 +94,12 @@ TEST(Stream, CarriesExactlyTheGeneratedRoutes) {
   EXPECT_EQ(generated, sent.size());
 }
 
-TEST(Stream, SameOptionsSameBytes) {
+TEST(InjectorStream, SameOptionsSameBytes) {
   EXPECT_EQ(encode(table(1500, 100, 3)).bytes, encode(table(1500, 100, 3)).bytes);
   EXPECT_NE(encode(table(1500, 100, 3)).bytes, encode(table(1500, 100, 4)).bytes);
 }
 
-TEST(Stream, EmptyTableIsOneIpv4EndOfRib) {
+TEST(InjectorStream, EmptyTableIsOneIpv4EndOfRib) {
   const auto encoded = encode(table(0, 0));
   EXPECT_EQ(encoded.summary.messages, 1u);
   EXPECT_EQ(encoded.summary.prefixes(), 0u);
@@ -107,7 +108,7 @@ TEST(Stream, EmptyTableIsOneIpv4EndOfRib) {
   EXPECT_EQ(encoded.bytes.size(), wire::kHeaderSize + 4);
 }
 
-TEST(Stream, ExtendedMessageEncodingScansWithItsOptions) {
+TEST(InjectorStream, ExtendedMessageEncodingScansWithItsOptions) {
   auto options = table(20000, 0);
   const auto plain = encode(options);
   options.session.extended_message = true;
@@ -123,7 +124,7 @@ TEST(Stream, ExtendedMessageEncodingScansWithItsOptions) {
   EXPECT_EQ(*scanned, extended.summary);
 }
 
-TEST(Stream, TwoOctetAsEncodingScansWithItsOptions) {
+TEST(InjectorStream, TwoOctetAsEncodingScansWithItsOptions) {
   auto options = table(1000, 0);
   options.session.four_octet_as = false;
   const auto encoded = encode(options);
@@ -133,7 +134,7 @@ TEST(Stream, TwoOctetAsEncodingScansWithItsOptions) {
   EXPECT_NE(encoded.bytes, encode(table(1000, 0)).bytes);
 }
 
-TEST(Stream, ScanRefusesWhatIsNotACleanUpdateStream) {
+TEST(InjectorStream, ScanRefusesWhatIsNotACleanUpdateStream) {
   const auto options = table(200, 0);
   const auto encoded = encode(options);
 
@@ -159,12 +160,12 @@ TEST(Stream, ScanRefusesWhatIsNotACleanUpdateStream) {
   EXPECT_FALSE(scan_stream(bad_marker, options.session).has_value());
 }
 
-TEST(Stream, ChunksEndOnMessageBoundaries) {
+TEST(InjectorStream, ChunksEndOnMessageBoundaries) {
   const auto options = table(3000, 200);
   const auto encoded = encode(options);
   const std::span<const std::uint8_t> bytes(encoded.bytes);
-  for (std::size_t max_chunk : {std::size_t{1}, std::size_t{100}, std::size_t{4096},
-                                std::size_t{65536}, bytes.size()}) {
+  for (std::size_t max_chunk :
+       {std::size_t{1}, std::size_t{100}, std::size_t{4096}, std::size_t{65536}, bytes.size()}) {
     std::uint64_t messages = 0;
     std::size_t offset = 0;
     while (offset < bytes.size()) {
@@ -181,7 +182,7 @@ TEST(Stream, ChunksEndOnMessageBoundaries) {
   }
 }
 
-TEST(Requirements, NamesWhatTheSessionLacks) {
+TEST(InjectorRequirements, NamesWhatTheSessionLacks) {
   wire::NegotiatedSession session;
   session.four_octet_as = true;
   session.families = {wire::kIpv4Unicast};
@@ -208,7 +209,7 @@ TEST(Requirements, NamesWhatTheSessionLacks) {
   EXPECT_EQ(unmet_requirement(session, needs), std::nullopt);
 }
 
-TEST(ControlClient, ReadsNeighborProgress) {
+TEST(InjectorControlClient, ReadsNeighborProgress) {
   const auto reply = nlohmann::json::parse(R"([
     {"address": "10.0.0.9", "state": "Active"},
     {"address": "10.0.0.2", "state": "Established",
