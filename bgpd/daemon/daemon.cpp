@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <filesystem>
+#include <fstream>
 
 #include "bgpd/config/reload.hpp"
 
@@ -36,6 +37,52 @@ std::vector<session::Md5Peer> md5_peers(const config::Config& config) {
 
 }  // namespace
 
+namespace {
+
+// The position of each neighbor in the file (the model is sorted by
+// address), so that errors carry the file's own JSON pointer.
+std::map<wire::IpAddress, std::size_t> neighbor_positions(const std::string& path) {
+  std::map<wire::IpAddress, std::size_t> out;
+  std::ifstream in(path);
+  auto document = nlohmann::json::parse(in, nullptr, false);
+  if (!document.is_object() || !document.contains("neighbors") ||
+      !document["neighbors"].is_array()) {
+    return out;
+  }
+  const auto& neighbors = document["neighbors"];
+  for (std::size_t i = 0; i < neighbors.size(); ++i) {
+    if (!neighbors[i].is_object() || !neighbors[i].contains("address") ||
+        !neighbors[i]["address"].is_string()) {
+      continue;
+    }
+    if (auto a = wire::IpAddress::parse(neighbors[i]["address"].get<std::string>())) out[*a] = i;
+  }
+  return out;
+}
+
+// Transports this build carries: plain TCP and TCP-MD5. A neighbor asking
+// for TLS or TCP-AO is refused rather than run in clear text, which would
+// silently give up the protection the operator configured.
+std::vector<std::string> unsupported_transports(const config::Config& config,
+                                                const std::string& path) {
+  std::vector<std::string> errors;
+  const auto positions = neighbor_positions(path);
+  for (const auto& n : config.neighbors) {
+    auto it = positions.find(n.address);
+    const std::string at =
+        "/neighbors/" + (it == positions.end() ? n.address.to_string() : std::to_string(it->second));
+    if (n.tls.mode != config::TlsMode::Off) {
+      errors.push_back(at + "/tls/mode: BGP over TLS is not in this build yet; set \"off\"");
+    }
+    if (n.ao.mode != config::AoMode::Off) {
+      errors.push_back(at + "/ao/mode: TCP-AO sessions are not in this build yet; set \"off\"");
+    }
+  }
+  return errors;
+}
+
+}  // namespace
+
 common::Expected<LoadedConfig, std::vector<std::string>> load_config(const std::string& path) {
   std::vector<std::string> errors;
   auto parsed = config::load_file(path);
@@ -44,6 +91,7 @@ common::Expected<LoadedConfig, std::vector<std::string>> load_config(const std::
     return common::Unexpected(std::move(errors));
   }
   for (const auto& e : config::check_files(*parsed)) errors.push_back(e.to_string());
+  for (auto& e : unsupported_transports(*parsed, path)) errors.push_back(std::move(e));
   auto compiled = policy::CompiledPolicySet::compile(parsed->policies);
   if (!compiled) {
     for (const auto& e : compiled.error()) errors.push_back(policy::to_string(e));

@@ -10,7 +10,10 @@ Checks:
     step a), explains it in `show rib`, and sends it to r3 only (never back
     to r1);
   - when r1 withdraws it, bgpd's best becomes r3's path, which r1 then
-    receives and r3 no longer gets from bgpd.
+    receives and r3 no longer gets from bgpd;
+  - a configuration reload that adds a network (`bgpcli reload`) and a soft
+    clear announce without resetting any session; a hard clear resets only
+    the neighbor it names, which comes back with its routes.
 
 Usage (root, repository root): /usr/bin/python3 -m tests.interop.chain
 """
@@ -54,6 +57,11 @@ def _best_source(lab, prefix):
     return best["source"], [p.get("eliminated_by", "") for p in paths if not p["best"]]
 
 
+def _transitions(adapter):
+    """{neighbor address: times it reached Established} as bgpd counts."""
+    return {n["address"]: n["established_transitions"] for n in adapter.bgpcli("show", "neighbors")}
+
+
 def _on_alarm(_signum, _frame):
     raise TimeoutError(f"chain test exceeded its {BUDGET}s budget")
 
@@ -90,6 +98,29 @@ def main():
         lab.wait_routes("r3", right["ipv4"], WATCHED,
                         _via_r2(lab, right["ipv4"], "r3", R1, 65001))
         _step("after r1's withdrawal bgpd switched to r3's path and told both sides")
+
+        r2 = lab.daemon("r2")
+        added = Route("10.52.0.0/24", (), ("65002:52",), None)
+        r2.speaker.routes.append(added)
+        r2.write_config()
+        r2.bgpcli("reload")
+        r2.bgpcli("clear", "neighbor", right["ipv4"].address("r3"), "soft")
+        hop = right["ipv4"].address("r2")
+        lab.wait_routes("r3", right["ipv4"], {added.prefix},
+                        {added.prefix: ReceivedRoute.make(added.prefix, hop, (65002,),
+                                                          added.communities, None)})
+        assert _transitions(r2) == {a: 1 for a in _transitions(r2)}, _transitions(r2)
+        _step("reload added a network and soft clear re-sent, no session reset")
+
+        r1_address = left["ipv4"].address("r1")
+        r2.bgpcli("clear", "neighbor", r1_address)
+        lab.wait_established([*left.values()])
+        lab.wait_routes("r3", right["ipv4"], WATCHED,
+                        _via_r2(lab, right["ipv4"], "r3", R1, 65001))
+        counts = _transitions(r2)
+        assert counts[r1_address] == 2 and all(
+            n == 1 for a, n in counts.items() if a != r1_address), counts
+        _step("hard clear reset only its neighbor, whose routes came back")
     signal.alarm(0)
     _step("PASS chain")
     return 0
