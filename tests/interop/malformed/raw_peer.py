@@ -40,26 +40,33 @@ def establish(sock):
             return
 
 
+KEEPALIVE_INTERVAL = 3.0  # a third of the 9 s hold time we announce (RFC 4271 10)
+
+
 def outcome(sock, wait):
     """The NOTIFICATION received within `wait` seconds, or None if the
-    session stayed up (KEEPALIVEs answered meanwhile)."""
+    session stayed up. Sends its own KEEPALIVE every KEEPALIVE_INTERVAL, as
+    a real speaker does, whatever the daemon sends."""
     deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        sock.settimeout(max(0.05, deadline - time.monotonic()))
+    next_keepalive = time.monotonic() + KEEPALIVE_INTERVAL
+    while True:
+        now = time.monotonic()
+        if now >= deadline:
+            return {"closed": False, "notification": None}
+        if now >= next_keepalive:
+            sock.sendall(b.keepalive())
+            next_keepalive = now + KEEPALIVE_INTERVAL
+        sock.settimeout(max(0.05, min(deadline, next_keepalive) - now))
         try:
             reply = b.read_message(sock)
         except socket.timeout:
-            break
+            continue
         except ConnectionResetError:
             return {"closed": True, "notification": None}
         if reply is None:
             return {"closed": True, "notification": None}
         if reply[0] == b.NOTIFICATION:
-            code, subcode = reply[1][0], reply[1][1]
-            return {"closed": True, "notification": [code, subcode]}
-        if reply[0] == b.KEEPALIVE:
-            sock.sendall(b.keepalive())
-    return {"closed": False, "notification": None}
+            return {"closed": True, "notification": [reply[1][0], reply[1][1]]}
 
 
 def route_present(prefix, source):
