@@ -285,8 +285,9 @@ void Daemon::on_down(Peer& peer) {
 
 void Daemon::on_update(Peer& peer, const wire::DecodedUpdate& decoded) {
   const auto& u = decoded.update;
-  // One RIB call per distinct next hop: body NLRI and MP_REACH NLRI of one
-  // UPDATE may carry different next hops (wire/update.hpp).
+  // The withdrawals first, then one RIB call per run of same-family NLRI:
+  // body NLRI and MP_REACH NLRI of one UPDATE may carry different next hops,
+  // and attributes_for() gives each run its own (wire/update.hpp).
   auto changes = rib_.update(peer.id(), u.withdrawn, {}, u.attrs);
   if (!changes) return;
   apply(*changes);
