@@ -99,12 +99,26 @@ std::string last_error(const json& error) {
   return direction.is_string() ? fmt::format("{} ({})", text, direction.get<std::string>()) : text;
 }
 
+// The connection's kind ("tls", "tcp-md5"...), the first word of the
+// daemon's transport description; a TLS neighbor without a connection shows
+// its mode, so the table tells TLS neighbors apart even when down.
+std::string transport_kind(const json& neighbor) {
+  const json& transport = field(neighbor, "transport");
+  if (transport.is_string()) {
+    const auto& text = transport.get_ref<const std::string&>();
+    return text.substr(0, text.find(' '));
+  }
+  const json& tls = field(neighbor, "tls");
+  return tls.is_object() ? "tls " + cell(field(tls, "mode")) : cell(transport);
+}
+
 }  // namespace
 
 std::string render_neighbors(const json& result) {
   const std::vector<Column> columns = {{"Neighbor"},
                                        {"AS", Align::Right},
                                        {"State"},
+                                       {"Transport"},
                                        {"Up/Down", Align::Right},
                                        {"Rcvd", Align::Right},
                                        {"Accepted", Align::Right},
@@ -117,7 +131,7 @@ std::string render_neighbors(const json& result) {
   for (const auto& n : result.is_array() ? result : kEmpty) {
     const json& prefixes = field(n, "prefixes");
     rows.push_back({cell(field(n, "address")), cell(field(n, "asn")), cell(field(n, "state")),
-                    format_uptime(field(n, "state_seconds")), cell(field(prefixes, "received")),
+                    transport_kind(n), format_uptime(field(n, "state_seconds")), cell(field(prefixes, "received")),
                     cell(field(prefixes, "accepted")), cell(field(prefixes, "advertised")),
                     cell(field(n, "messages_in")), cell(field(n, "messages_out")),
                     last_error(field(n, "last_error"))});

@@ -60,9 +60,9 @@ std::map<wire::IpAddress, std::size_t> neighbor_positions(const std::string& pat
   return out;
 }
 
-// Transports this build carries: plain TCP and TCP-MD5. A neighbor asking
-// for TLS or TCP-AO is refused rather than run in clear text, which would
-// silently give up the protection the operator configured.
+// Transports this build carries: plain TCP, TCP-MD5 and BGP over TLS. A
+// neighbor asking for TCP-AO is refused rather than run without it, which
+// would silently give up the protection the operator configured.
 std::vector<std::string> unsupported_transports(const config::Config& config,
                                                 const std::string& path) {
   std::vector<std::string> errors;
@@ -71,14 +71,31 @@ std::vector<std::string> unsupported_transports(const config::Config& config,
     auto it = positions.find(n.address);
     const std::string at =
         "/neighbors/" + (it == positions.end() ? n.address.to_string() : std::to_string(it->second));
-    if (n.tls.mode != config::TlsMode::Off) {
-      errors.push_back(at + "/tls/mode: BGP over TLS is not in this build yet; set \"off\"");
-    }
     if (n.ao.mode != config::AoMode::Off) {
       errors.push_back(at + "/ao/mode: TCP-AO sessions are not in this build yet; set \"off\"");
     }
   }
   return errors;
+}
+
+bool uses_tls(const config::Config& config) {
+  return std::any_of(config.neighbors.begin(), config.neighbors.end(),
+                     [](const auto& n) { return n.tls.mode != config::TlsMode::Off; });
+}
+
+// The TLS contexts, built (and so the files read and checked) at load time:
+// a bad certificate or key is a config error, not a failure at first use.
+std::optional<session::TlsContexts> tls_contexts(const config::Config& config,
+                                                 std::vector<std::string>& errors) {
+  if (!uses_tls(config)) return std::nullopt;
+  const auto& files = config.global.tls;
+  if (!files.ca_file || !files.cert_file || !files.key_file) return std::nullopt;  // reported
+  auto contexts = session::TlsContexts::make({*files.ca_file, *files.cert_file, *files.key_file, ""});
+  if (!contexts) {
+    for (const auto& e : contexts.error()) errors.push_back("/global/tls: " + e);
+    return std::nullopt;
+  }
+  return std::move(*contexts);
 }
 
 }  // namespace
@@ -92,22 +109,24 @@ common::Expected<LoadedConfig, std::vector<std::string>> load_config(const std::
   }
   for (const auto& e : config::check_files(*parsed)) errors.push_back(e.to_string());
   for (auto& e : unsupported_transports(*parsed, path)) errors.push_back(std::move(e));
+  std::optional<session::TlsContexts> tls;
+  if (errors.empty()) tls = tls_contexts(*parsed, errors);
   auto compiled = policy::CompiledPolicySet::compile(parsed->policies);
   if (!compiled) {
     for (const auto& e : compiled.error()) errors.push_back(policy::to_string(e));
   }
   if (!errors.empty()) return common::Unexpected(std::move(errors));
-  return LoadedConfig{std::move(*parsed), std::move(*compiled)};
+  return LoadedConfig{std::move(*parsed), std::move(*compiled), std::move(tls)};
 }
 
-Daemon::Daemon(DaemonOptions options, config::Config config,
-               std::shared_ptr<const policy::CompiledPolicySet> policies, common::log::Logger log)
+Daemon::Daemon(DaemonOptions options, LoadedConfig loaded, common::log::Logger log)
     : signals_(io_, SIGINT, SIGTERM, SIGHUP),
       options_(std::move(options)),
-      config_(std::move(config)),
-      policies_(std::move(policies)),
+      config_(std::move(loaded.config)),
+      policies_(std::move(loaded.policies)),
       log_(std::move(log)),
-      rib_(rib_config(config_)) {}
+      rib_(rib_config(config_)),
+      transports_(std::move(loaded.tls), log_.with("module", "transport")) {}
 
 Daemon::~Daemon() {
   peers_.clear();

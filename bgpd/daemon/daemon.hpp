@@ -39,10 +39,16 @@ struct DaemonOptions {
   std::optional<std::string> control_socket;  // overrides global.control_socket
 };
 
+// A configuration file, validated and compiled; its TLS files loaded.
+struct LoadedConfig {
+  config::Config config;
+  std::shared_ptr<const policy::CompiledPolicySet> policies;
+  std::optional<session::TlsContexts> tls;  // when a neighbor uses TLS
+};
+
 class Daemon {
  public:
-  Daemon(DaemonOptions options, config::Config config,
-         std::shared_ptr<const policy::CompiledPolicySet> policies, common::log::Logger log);
+  Daemon(DaemonOptions options, LoadedConfig loaded, common::log::Logger log);
   ~Daemon();
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
@@ -88,7 +94,7 @@ class Daemon {
   std::shared_ptr<const policy::CompiledPolicySet> policies_;
   common::log::Logger log_;
   rib::Rib rib_;
-  TcpTransportFactory transports_;
+  SessionTransportFactory transports_;
   std::map<wire::IpAddress, std::shared_ptr<Peer>> peers_;
   rib::PeerId next_peer_id_ = 1;
   std::shared_ptr<session::Listener> listener_;
@@ -98,10 +104,6 @@ class Daemon {
 
 // Loads, validates and compiles a configuration file: every error, one per
 // line, in the error string ("/neighbors/0/asn: ...").
-struct LoadedConfig {
-  config::Config config;
-  std::shared_ptr<const policy::CompiledPolicySet> policies;
-};
 common::Expected<LoadedConfig, std::vector<std::string>> load_config(const std::string& path);
 
 }  // namespace bgpd::daemon

@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
   bgpd::daemon::DaemonOptions options;
   options.config_path = args.config;
   if (!args.control_socket.empty()) options.control_socket = args.control_socket;
-  bgpd::daemon::Daemon daemon(options, std::move(loaded->config), std::move(loaded->policies), log);
+  bgpd::daemon::Daemon daemon(options, std::move(*loaded), log);
   auto started = daemon.start();
   if (!started) {
     log.error("start-up failed: {}", started.error());

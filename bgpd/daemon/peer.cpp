@@ -594,11 +594,14 @@ nlohmann::json Peer::status() const {
       {"updates_out", updates_out_},
       {"connections", attempts_.size()},
   };
+  std::optional<session::TlsDetails> tls_session;
   if (attempt) {
     out["connect_retry_counter"] = attempt->machine.connect_retry_counter();
     if (attempt->connection) {
       const auto counters = attempt->connection->counters();
-      out["transport"] = attempt->connection->info().description();
+      const auto info = attempt->connection->info();
+      out["transport"] = info.description();
+      if (info.tls) tls_session = info.tls;
       out["messages_in"] = counters.messages_in;
       out["messages_out"] = counters.messages_out;
       out["bytes_in"] = counters.bytes_in;
@@ -619,6 +622,17 @@ nlohmann::json Peer::status() const {
                            {"extended_message", n.extended_message},
                            {"families", families}};
     }
+  }
+  if (auto tls = transports_.status(neighbor_); !tls.is_null()) {
+    if (tls_session) {
+      tls["version"] = tls_session->version;
+      tls["cipher"] = tls_session->cipher;
+      tls["alpn"] = tls_session->alpn;
+      tls["peer_subject"] = tls_session->peer_subject;
+      tls["peer_san"] = tls_session->peer_san;
+      tls["handshake_ms"] = static_cast<double>(tls_session->handshake_time.count()) / 1000.0;
+    }
+    out["tls"] = std::move(tls);
   }
   if (last_error_) {
     out["last_error"] = {{"direction", last_error_->sent ? "sent" : "received"},

@@ -29,6 +29,9 @@ common::Expected<json, std::string> Daemon::reload() {
   }
   config_ = std::move(loaded->config);
   policies_ = std::move(loaded->policies);
+  // Certificates and keys are re-read on every reload (renewed files apply
+  // to the next connections; established sessions keep theirs).
+  transports_.set_tls(std::move(loaded->tls));
 
   json report = json::array();
   for (const auto& n : plan.neighbors) {

@@ -1,4 +1,4 @@
-// bgpd/daemon/transport_factory.cpp - plain TCP and TCP-MD5 connections.
+// bgpd/daemon/transport_factory.cpp - plain TCP, TCP-MD5 and TLS connections.
 #include "bgpd/daemon/transport_factory.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -30,27 +30,90 @@ wire::IpAddress from_asio(const asio::ip::address& address) {
   return out;
 }
 
+// State the connection coroutines share with the factory; they hold it by
+// shared_ptr, so a reload or shutdown never leaves them pointing at nothing.
+struct SessionTransportFactory::Shared {
+  common::log::Logger log;
+  std::map<wire::IpAddress, session::TlsFallback> fallback;
+
+  session::TlsFallback& fallback_of(const config::NeighborConfig& neighbor) {
+    auto [it, inserted] = fallback.try_emplace(neighbor.address, neighbor.tls.fallback_after);
+    if (!inserted) it->second.set_fallback_after(neighbor.tls.fallback_after);
+    return it->second;
+  }
+};
+
 namespace {
+
+using session::TcpProtection;
+using session::TlsRole;
+
+// What one connection needs, copied: the coroutines outlive the caller's
+// references (a reload may replace the neighbor's config meanwhile).
+struct Plan {
+  std::shared_ptr<SessionTransportFactory::Shared> shared;
+  config::NeighborConfig neighbor;
+  std::optional<session::TlsContexts> tls;
+  TransportHandler done;
+};
+
+TcpProtection protection_of(const config::NeighborConfig& neighbor) {
+  return neighbor.md5 ? TcpProtection::Md5 : TcpProtection::None;
+}
+
+aotls::tls::PeerIdentity identity_of(const config::NeighborConfig& neighbor) {
+  return neighbor.tls.peer_name ? aotls::tls::PeerIdentity::dns(*neighbor.tls.peer_name)
+                                : aotls::tls::PeerIdentity::ip(neighbor.address.to_string());
+}
+
+std::unique_ptr<session::Transport> plain(asio::ip::tcp::socket socket, TcpProtection protection) {
+  return std::make_unique<session::TcpTransport>(std::move(socket), protection);
+}
+
+// Counts and logs a handshake's outcome for the neighbor.
+void record(const Plan& plan, TlsRole role, const TransportResult& result) {
+  auto& fallback = plan.shared->fallback_of(plan.neighbor);
+  const char* side = role == TlsRole::Client ? "to" : "from";
+  const auto address = plan.neighbor.address.to_string();
+  if (!result) {
+    fallback.tls_failed(result.error().message());
+    plan.shared->log.info("TLS handshake {} {} failed: {}", side, address,
+                          result.error().message());
+    return;
+  }
+  fallback.tls_succeeded();
+  const auto tls = *result.value()->info().tls;
+  plan.shared->log.info("TLS {} {}: {} {}, ALPN {}, peer {}", side, address, tls.version,
+                        tls.cipher, tls.alpn, tls.peer_subject);
+}
+
+// The TLS handshake on an open socket. Not inlined: g++ 12 at -O2 inlines a
+// coroutine's ramp into its awaiting coroutine and then reports Asio's frame
+// allocator and deallocator as a mismatched new/delete (a false positive of
+// -Wmismatched-new-delete).
+[[gnu::noinline]] asio::awaitable<void> secure(Plan plan, asio::ip::tcp::socket socket,
+                                               TlsRole role, TcpProtection under) {
+  if (!plan.tls) {
+    // Unreachable with a validated config (TLS neighbors need the files,
+    // and load_config builds the contexts); refuse rather than go plain.
+    plan.done(common::Unexpected(std::make_error_code(std::errc::not_supported)));
+    co_return;
+  }
+  session::TlsHandshakeOptions options;
+  options.role = role;
+  options.context = role == TlsRole::Client ? plan.tls->client : plan.tls->server;
+  options.peer = identity_of(plan.neighbor);
+  options.timeout = plan.neighbor.tls.handshake_timeout;
+  options.under = under;
+  auto result = co_await session::tls_handshake(std::move(socket), options);
+  record(plan, role, result);
+  plan.done(std::move(result));
+}
 
 // The coroutine owns copies of everything connect_tcp reads, so nothing it
 // points into can go away while it is suspended.
-asio::awaitable<void> connect_owned(session::ConnectOptions options,
-                                    std::vector<std::uint8_t> md5_key, TransportHandler done) {
-  options.md5_key = md5_key;
-  auto socket = co_await session::connect_tcp(options);
-  if (!socket) {
-    done(common::Unexpected(socket.error()));
-    co_return;
-  }
-  auto protection = md5_key.empty() ? session::TcpProtection::None : session::TcpProtection::Md5;
-  done(std::unique_ptr<session::Transport>(
-      std::make_unique<session::TcpTransport>(std::move(*socket), protection)));
-}
-
-}  // namespace
-
-void TcpTransportFactory::connect(const config::NeighborConfig& neighbor,
-                                  const asio::any_io_executor& strand, TransportHandler done) {
+asio::awaitable<void> connect_neighbor(Plan plan) {
+  const auto& neighbor = plan.neighbor;
   session::ConnectOptions options;
   options.remote = session::Endpoint(to_asio(neighbor.address), neighbor.port);
   if (neighbor.local_address) options.local_address = to_asio(*neighbor.local_address);
@@ -58,15 +121,108 @@ void TcpTransportFactory::connect(const config::NeighborConfig& neighbor,
   // 8.2.2: the timer expiry drops a pending connection anyway).
   options.timeout = std::min<std::chrono::milliseconds>(neighbor.connect_retry,
                                                         std::chrono::seconds(30));
-  std::vector<std::uint8_t> key;
-  if (neighbor.md5) key.assign(neighbor.md5->bytes().begin(), neighbor.md5->bytes().end());
-  asio::co_spawn(strand, connect_owned(options, std::move(key), std::move(done)), asio::detached);
+  std::vector<std::uint8_t> md5_key;
+  if (neighbor.md5) md5_key.assign(neighbor.md5->bytes().begin(), neighbor.md5->bytes().end());
+  options.md5_key = md5_key;
+  auto socket = co_await session::connect_tcp(options);
+  if (!socket) {
+    plan.done(common::Unexpected(socket.error()));
+    co_return;
+  }
+  const auto under = protection_of(neighbor);
+  if (neighbor.tls.mode == config::TlsMode::Off) {
+    plan.done(plain(std::move(*socket), under));
+    co_return;
+  }
+  auto& fallback = plan.shared->fallback_of(neighbor);
+  if (neighbor.tls.mode == config::TlsMode::Preferred && fallback.next_is_plain()) {
+    // Profile section 1: tls "preferred" gives up on TLS for this attempt.
+    plan.shared->log.warning(
+        "downgrade: {} failed TLS attempts in a row to {} (tls preferred); trying plain BGP",
+        fallback.failures_in_a_row(), neighbor.address.to_string());
+    fallback.downgraded();
+    plan.done(plain(std::move(*socket), under));
+    co_return;
+  }
+  co_await secure(std::move(plan), std::move(*socket), TlsRole::Client, under);
 }
 
-void TcpTransportFactory::accept(const config::NeighborConfig& /*neighbor*/,
-                                 session::AcceptedConnection connection, TransportHandler done) {
-  done(std::unique_ptr<session::Transport>(std::make_unique<session::TcpTransport>(
-      std::move(connection.socket), connection.protection)));
+// Profile section 1, passive side of "preferred": 0x16 is a TLS handshake
+// record (RFC 8446 section 5.1, ContentType handshake), 0xFF the first byte
+// of a BGP marker (RFC 4271 section 4.1); anything else is neither.
+constexpr std::uint8_t kTlsHandshakeRecord = 0x16;
+constexpr std::uint8_t kBgpMarkerByte = 0xFF;
+
+asio::awaitable<void> accept_preferred(Plan plan, session::AcceptedConnection connection) {
+  auto first = co_await session::peek_first_byte(connection.socket,
+                                                 plan.neighbor.tls.handshake_timeout);
+  const auto address = plan.neighbor.address.to_string();
+  if (!first) {
+    plan.done(common::Unexpected(first.error()));
+    co_return;
+  }
+  if (*first == kTlsHandshakeRecord) {
+    co_await secure(std::move(plan), std::move(connection.socket), TlsRole::Server,
+                    connection.protection);
+    co_return;
+  }
+  if (*first == kBgpMarkerByte) {
+    // The table of profile section 1 lets "preferred" with ao "off" fall
+    // back to plain BGP: accept it, and say so.
+    plan.shared->log.warning("downgrade: {} connected with plain BGP (tls preferred); accepted",
+                             address);
+    plan.shared->fallback_of(plan.neighbor).downgraded();
+    plan.done(plain(std::move(connection.socket), connection.protection));
+    co_return;
+  }
+  plan.shared->log.info("connection from {} starts with byte 0x{:02x}, neither TLS nor BGP; closed",
+                        address, *first);
+  plan.done(common::Unexpected(std::make_error_code(std::errc::protocol_error)));
+}
+
+}  // namespace
+
+SessionTransportFactory::SessionTransportFactory(std::optional<session::TlsContexts> tls,
+                                                 common::log::Logger log)
+    : shared_(std::make_shared<Shared>(Shared{std::move(log), {}})), tls_(std::move(tls)) {}
+
+void SessionTransportFactory::connect(const config::NeighborConfig& neighbor,
+                                      const asio::any_io_executor& strand, TransportHandler done) {
+  asio::co_spawn(strand, connect_neighbor(Plan{shared_, neighbor, tls_, std::move(done)}),
+                 asio::detached);
+}
+
+void SessionTransportFactory::accept(const config::NeighborConfig& neighbor,
+                                     session::AcceptedConnection connection,
+                                     TransportHandler done) {
+  if (neighbor.tls.mode == config::TlsMode::Off) {
+    done(plain(std::move(connection.socket), connection.protection));
+    return;
+  }
+  auto executor = connection.socket.get_executor();
+  Plan plan{shared_, neighbor, tls_, std::move(done)};
+  if (neighbor.tls.mode == config::TlsMode::Preferred) {
+    asio::co_spawn(executor, accept_preferred(std::move(plan), std::move(connection)),
+                   asio::detached);
+    return;
+  }
+  const auto under = connection.protection;
+  asio::co_spawn(executor, secure(std::move(plan), std::move(connection.socket), TlsRole::Server, under),
+                 asio::detached);
+}
+
+nlohmann::json SessionTransportFactory::status(const config::NeighborConfig& neighbor) const {
+  if (neighbor.tls.mode == config::TlsMode::Off) return nullptr;
+  nlohmann::json out = {{"mode", neighbor.tls.mode == config::TlsMode::Required ? "required"
+                                                                               : "preferred"}};
+  auto it = shared_->fallback.find(neighbor.address);
+  const session::TlsFallback none(neighbor.tls.fallback_after);
+  const auto& f = it == shared_->fallback.end() ? none : it->second;
+  out["failed_attempts"] = f.failed_attempts();
+  out["failures_in_a_row"] = f.failures_in_a_row();
+  out["downgrades"] = f.downgrades();
+  if (!f.last_failure().empty()) out["last_failure"] = f.last_failure();
+  return out;
 }
 
 }  // namespace bgpd::daemon

@@ -1,22 +1,34 @@
 // bgpd/daemon/transport_factory.hpp - how a neighbor's connections are made.
 //
-// Owns: the choice of transport per neighbor (plain TCP, TCP-MD5 now; TLS
-// and TLS over TCP-AO plug in here later). Both directions complete
-// asynchronously so that a transport with a handshake (TLS) fits the same
-// shape: the FSM sees TcpCrAcked / TcpConnectionConfirmed only once the
-// transport is ready to carry BGP messages.
+// Owns: the choice of transport per neighbor and connection, following the
+// table of profile section 1 (shared/protocol/ao-tls-profile.md): plain TCP,
+// TCP-MD5 (RFC 2385; when a password is configured every TCP connection to
+// that neighbor is signed, TLS or not), and BGP over TLS
+// (draft-wirtgen-bgp-tls) in modes "required" and "preferred", with the
+// preferred mode's fallback to plain BGP and its passive-side first-byte
+// detection. TCP-AO plugs in here later. Both directions complete
+// asynchronously so that the FSM sees TcpCrAcked / TcpConnectionConfirmed
+// only once the transport is ready to carry BGP messages; a failed TLS
+// handshake is a failed connection (RFC 4271 event 18).
 #pragma once
 
 #include <utility>  // Boost 1.74 Asio needs it before its own headers.
 #include <boost/asio/any_io_executor.hpp>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <system_error>
+
+#include <nlohmann/json.hpp>
 
 #include "bgpd/config/model.hpp"
 #include "bgpd/session/listener.hpp"
+#include "bgpd/session/tls_fallback.hpp"
+#include "bgpd/session/tls_transport.hpp"
 #include "bgpd/session/transport.hpp"
 #include "common/expected.hpp"
+#include "common/log.hpp"
 
 namespace bgpd::daemon {
 
@@ -29,18 +41,35 @@ class TransportFactory {
   // Active open toward `neighbor`, on `strand` (the new connection's).
   virtual void connect(const config::NeighborConfig& neighbor,
                        const boost::asio::any_io_executor& strand, TransportHandler done) = 0;
-  // Turns an accepted socket into a transport (a TLS server handshake, later).
+  // Turns an accepted socket into a transport (a TLS server handshake).
   virtual void accept(const config::NeighborConfig& neighbor,
                       session::AcceptedConnection connection, TransportHandler done) = 0;
+  // The neighbor's transport bookkeeping for the CLI (TLS attempts,
+  // failures, downgrades); null when there is nothing to show.
+  virtual nlohmann::json status(const config::NeighborConfig& neighbor) const = 0;
 };
 
-// RFC 4271 over plain TCP, with RFC 2385 signatures when md5 is configured.
-class TcpTransportFactory final : public TransportFactory {
+class SessionTransportFactory final : public TransportFactory {
  public:
+  // `tls`: the contexts every TLS connection uses; nullopt when no neighbor
+  // uses TLS (the configuration guarantees the files then).
+  SessionTransportFactory(std::optional<session::TlsContexts> tls, common::log::Logger log);
+
   void connect(const config::NeighborConfig& neighbor, const boost::asio::any_io_executor& strand,
                TransportHandler done) override;
   void accept(const config::NeighborConfig& neighbor, session::AcceptedConnection connection,
               TransportHandler done) override;
+  nlohmann::json status(const config::NeighborConfig& neighbor) const override;
+
+  // Reload: new certificates apply to the next connections.
+  void set_tls(std::optional<session::TlsContexts> tls) { tls_ = std::move(tls); }
+
+  // Bookkeeping shared with the connection coroutines (defined in the .cpp).
+  struct Shared;
+
+ private:
+  std::shared_ptr<Shared> shared_;
+  std::optional<session::TlsContexts> tls_;
 };
 
 // The asio address of a configured neighbor or local address.

@@ -40,7 +40,7 @@ std::string TransportInfo::description() const {
 TcpTransport::TcpTransport(asio::ip::tcp::socket socket, TcpProtection protection)
     : socket_(std::move(socket)),
       info_{protection == TcpProtection::Md5 ? "tcp-md5" : "tcp", local_of(socket_),
-            remote_of(socket_)} {
+            remote_of(socket_), std::nullopt} {
   // BGP messages are small and latency matters for KEEPALIVEs; the write
   // queue already coalesces, so Nagle only adds delay.
   boost::system::error_code ignored;

@@ -26,9 +26,12 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <system_error>
+#include <vector>
 
 namespace bgpd::session {
 
@@ -41,12 +44,23 @@ struct IoResult {
   std::size_t bytes = 0;
 };
 
+// A TLS session as the CLI shows it (draft-wirtgen-bgp-tls); public data.
+struct TlsDetails {
+  std::string version;
+  std::string cipher;
+  std::string alpn;
+  std::string peer_subject;
+  std::vector<std::string> peer_san;
+  std::chrono::microseconds handshake_time{0};
+};
+
 // What the CLI shows about a connection. kind is one of "tcp", "tcp-md5",
-// and later "tls", "tls+ao".
+// "tls", "tls+md5", and later "tls+ao".
 struct TransportInfo {
   std::string kind;
   Endpoint local;
   Endpoint remote;
+  std::optional<TlsDetails> tls;
 
   // "tcp-md5 192.0.2.1:179 <-> 192.0.2.2:40123"
   std::string description() const;

@@ -15,6 +15,12 @@ BGPD_TEST_PACKAGES=(
   iproute2 procps psmisc iptables
   bird2 frr gobgpd exabgp
   python3 python3-yaml python3-jsonschema python3-regex
+  openssl tshark
+)
+# Answers for packages that would otherwise ask: tests capture as root, so
+# wireshark-common needs no setuid dumpcap (and no wireshark group).
+BGPD_DEBCONF_SELECTIONS=(
+  "wireshark-common wireshark-common/install-setuid boolean false"
 )
 
 bgpd_missing_packages() {
@@ -39,6 +45,7 @@ bgpd_install_packages() {
   if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && created_policy=1
   fi
+  printf '%s\n' "${BGPD_DEBCONF_SELECTIONS[@]}" | debconf-set-selections
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   local rc=$?

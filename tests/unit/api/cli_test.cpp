@@ -80,20 +80,26 @@ TEST(CliArgs, UsageErrors) {
 const json kNeighbors = json::parse(R"([
   {"address": "192.0.2.2", "asn": 65002, "state": "Established", "state_seconds": 3725,
    "prefixes": {"received": 10, "accepted": 9, "advertised": 4},
-   "messages_in": 120, "messages_out": 118},
+   "messages_in": 120, "messages_out": 118, "transport": "tls 192.0.2.1:179 <-> 192.0.2.2:40000",
+   "tls": {"mode": "required", "version": "TLSv1.3"}},
   {"address": "2001:db8::3", "asn": 4200000001, "state": "Active", "state_seconds": 5,
    "prefixes": {"received": 0, "accepted": 0, "advertised": 0},
-   "messages_in": 3, "messages_out": 4,
-   "last_error": {"direction": "sent", "code": 4, "subcode": 0, "text": "Hold Timer Expired"}}])");
+   "messages_in": 3, "messages_out": 4, "tls": {"mode": "preferred"},
+   "last_error": {"direction": "sent", "code": 4, "subcode": 0, "text": "Hold Timer Expired"}},
+  {"address": "192.0.2.4", "asn": 65004, "state": "Idle", "state_seconds": 0,
+   "prefixes": {"received": 0, "accepted": 0, "advertised": 0},
+   "messages_in": 0, "messages_out": 0}])");
 
 TEST(CliRender, NeighborsTable) {
   EXPECT_EQ(bgpd::cli::render_neighbors(kNeighbors),
-            "Neighbor             AS  State         Up/Down  Rcvd  Accepted  Advertised  MsgIn  "
-            "MsgOut  Last error\n"
-            "192.0.2.2         65002  Established  01:02:05    10         9           4    120  "
-            "   118  -\n"
-            "2001:db8::3  4200000001  Active       00:00:05     0         0           0      3  "
-            "     4  Hold Timer Expired (sent)\n");
+            "Neighbor             AS  State        Transport       Up/Down  Rcvd  Accepted  "
+            "Advertised  MsgIn  MsgOut  Last error\n"
+            "192.0.2.2         65002  Established  tls            01:02:05    10         9  "
+            "         4    120     118  -\n"
+            "2001:db8::3  4200000001  Active       tls preferred  00:00:05     0         0  "
+            "         0      3       4  Hold Timer Expired (sent)\n"
+            "192.0.2.4         65004  Idle         -              00:00:00     0         0  "
+            "         0      0       0  -\n");
   EXPECT_EQ(bgpd::cli::render_neighbors(json::object()), "no neighbors\n");
 }
 
