@@ -128,8 +128,8 @@ Connects to a BGP speaker, reaches Established, pushes a table as fast as
 the connection takes it, sends End-of-RIB, optionally waits until the peer
 (a bgpd, via its control socket) has received it, and ends with a Cease.
 Prints one JSON line: established_ms, push_ms, converge_ms, messages,
-bytes, prefixes, ... Exit status: 0 done, 1 session or convergence failed,
-2 usage.
+bytes, prefixes, transport, tls (version, cipher, handshake_us, ...), ...
+Exit status: 0 done, 1 session or convergence failed, 2 usage.
 
 session:
   --peer ADDR            the speaker to connect to (required)
@@ -139,7 +139,13 @@ session:
   --router-id A.B.C.D    our BGP Identifier (default: --local-address if IPv4)
   --peer-as N            refuse a peer OPEN from another AS
   --hold SECONDS         Hold Time we offer (default 90)
-  --connect-timeout S    (default 10)
+  --connect-timeout S    bound on the TCP connect, and on the TLS handshake (default 10)
+TLS (BGP over TLS 1.3, ALPN botls, mutual authentication; all three files or none):
+  --tls-ca FILE          PEM CA the peer certificate must chain to
+  --tls-cert FILE        our PEM certificate chain, leaf first
+  --tls-key FILE         our PEM private key (only its owner may read it)
+  --tls-peer-name NAME   IP address (IP SAN) or DNS name (DNS SAN) the peer
+                         certificate must carry (default: the --peer address)
 source (one of):
   --stream FILE          a bgp_stream file (give the same encoding options)
   table options          generate the table in memory before connecting;
@@ -241,6 +247,14 @@ common::Expected<InjectArgs, std::string> parse_inject_args(
       error = store(number<std::uint16_t>(cursor, flag), out.hold_time);
     } else if (flag == "--connect-timeout") {
       error = seconds(out.connect_timeout);
+    } else if (flag == "--tls-ca") {
+      error = store(cursor.value(flag), out.tls_ca);
+    } else if (flag == "--tls-cert") {
+      error = store(cursor.value(flag), out.tls_cert);
+    } else if (flag == "--tls-key") {
+      error = store(cursor.value(flag), out.tls_key);
+    } else if (flag == "--tls-peer-name") {
+      error = store(cursor.value(flag), out.tls_peer_name);
     } else if (flag == "--stream") {
       error = store(cursor.value(flag), out.stream_file);
     } else if (flag == "--push-timeout") {
@@ -275,6 +289,14 @@ common::Expected<InjectArgs, std::string> parse_inject_args(
   if (out.expect.has_value() == out.control_socket.empty()) {
     return Error(std::string("--expect and --control-socket go together"));
   }
+  const bool tls = !out.tls_ca.empty();
+  if (tls != !out.tls_cert.empty() || tls != !out.tls_key.empty()) {
+    return Error(std::string("--tls-ca, --tls-cert and --tls-key go together"));
+  }
+  if (!tls && !out.tls_peer_name.empty()) {
+    return Error(std::string("--tls-peer-name needs --tls-ca, --tls-cert and --tls-key"));
+  }
+  if (tls && out.tls_peer_name.empty()) out.tls_peer_name = out.peer;
   const auto local = out.local_address ? wire::IpAddress::parse(*out.local_address) : std::nullopt;
   if (!router_id && local && local->is_v4()) router_id = local->v4_host_order();
   if (!router_id || *router_id == 0) {

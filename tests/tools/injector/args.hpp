@@ -31,7 +31,14 @@ struct InjectArgs {
   std::uint32_t router_id = 0;  // default: the local address when IPv4
   std::optional<std::uint32_t> peer_as;
   std::uint16_t hold_time = 90;
-  std::chrono::seconds connect_timeout{10};
+  std::chrono::seconds connect_timeout{10};  // bounds the connect and the TLS handshake each
+  // BGP over TLS (draft-wirtgen-bgp-tls) when tls_ca is set: all three
+  // files are given together. The peer certificate must name tls_peer_name
+  // (an IP literal: an IP SAN; else a DNS SAN), by default the peer address.
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_peer_name;
   // What to push: a stream file, else the table generated in memory.
   std::string stream_file;
   StreamOptions stream;

@@ -71,6 +71,27 @@ TEST(InjectorInjectArgs, ExplicitValuesWin) {
   EXPECT_FALSE(args->stream.session.four_octet_as);
 }
 
+TEST(InjectorInjectArgs, TlsPeerNameDefaultsToThePeerAddress) {
+  auto plain = inject({"--peer", "10.0.0.1", "--asn", "1", "--router-id", "1.1.1.1"});
+  ASSERT_TRUE(plain.has_value()) << plain.error();
+  EXPECT_TRUE(plain->tls_ca.empty());
+  EXPECT_TRUE(plain->tls_peer_name.empty());
+
+  auto tls = inject({"--peer", "2001:db8:0::1", "--asn", "1", "--router-id", "1.1.1.1", "--tls-ca",
+                     "ca.pem", "--tls-cert", "me.pem", "--tls-key", "me.key"});
+  ASSERT_TRUE(tls.has_value()) << tls.error();
+  EXPECT_EQ(tls->tls_ca, "ca.pem");
+  EXPECT_EQ(tls->tls_cert, "me.pem");
+  EXPECT_EQ(tls->tls_key, "me.key");
+  EXPECT_EQ(tls->tls_peer_name, "2001:db8::1");  // the canonical peer address
+
+  auto named = inject({"--peer", "10.0.0.1", "--asn", "1", "--router-id", "1.1.1.1", "--tls-ca",
+                       "ca.pem", "--tls-cert", "me.pem", "--tls-key", "me.key", "--tls-peer-name",
+                       "r1.lab"});
+  ASSERT_TRUE(named.has_value()) << named.error();
+  EXPECT_EQ(named->tls_peer_name, "r1.lab");
+}
+
 TEST(InjectorInjectArgs, Refusals) {
   const std::vector<std::pair<std::vector<std::string_view>, std::string>> cases = {
       {{"--asn", "1", "--router-id", "1.1.1.1"}, "--peer is required"},
@@ -87,6 +108,14 @@ TEST(InjectorInjectArgs, Refusals) {
       {{"--peer", "10.0.0.1", "--asn", "1", "--router-id", "1.1.1.1", "--stream", "f", "--v4", "5"},
        "exclude"},
       {{"--peer", "10.0.0.1", "--asn", "1", "--next-hop-v4", "2001:db8::1"}, "IPv4 address"},
+      {{"--peer", "10.0.0.1", "--asn", "1", "--router-id", "1.1.1.1", "--tls-ca", "c"},
+       "go together"},
+      {{"--peer", "10.0.0.1", "--asn", "1", "--router-id", "1.1.1.1", "--tls-cert", "c",
+        "--tls-key", "k"},
+       "go together"},
+      {{"--peer", "10.0.0.1", "--asn", "1", "--router-id", "1.1.1.1", "--tls-peer-name", "r1"},
+       "--tls-peer-name needs"},
+      {{"--peer", "10.0.0.1", "--asn", "1", "--tls-key"}, "needs a value"},
       {{"--bogus"}, "unknown argument '--bogus'"},
   };
   for (const auto& [argv, expected] : cases) {

@@ -10,12 +10,19 @@
 # still up the script reads bgpd's memory, then SIGTERM makes the injector
 # end with a Cease. Printed: time to Established, push time, transfer +
 # convergence time, routes/s, bgpd VmRSS before/after -> bytes per route,
-# VmHWM, bgpd CPU seconds.
+# VmHWM, bgpd and bgp_inject CPU seconds, and last a line `result: {JSON}` of all of them
+# (tests/bench/tls/bench_tls.py reads it).
+#
+# TLS=1: the session runs BGP over TLS 1.3 (draft-wirtgen-bgp-tls) both
+# ways through our own code - bgpd's TLS transport, and bgp_inject's
+# --tls-* options on the same bgpd_session transport. scripts/lab-certs
+# makes a lab CA and one certificate per end (IP SANs) before anything is
+# timed; bgpd's neighbor has tls.mode required.
 #
 # Run by hand as root (not a ctest):
 #   tests/tools/injector/bench_full_table.sh [PREFIXES]     # default 1,000,000
 #   BENCH_QUICK=1 tests/tools/injector/bench_full_table.sh  # 100,000 (CI size)
-# Environment: PREFIXES (IPv4 count), V6 (IPv6 count, default 0), SEED (42),
+# Environment: TLS (1: over TLS), PREFIXES (IPv4 count), V6 (IPv6 count, default 0), SEED (42),
 # BUILD_DIR (default <repo>/build/release) or BGPD_BIN / BGP_INJECT_BIN /
 # BGP_STREAM_BIN, CONVERGE_TIMEOUT seconds (default 1800), KEEP=1 keeps the
 # work directory (logs, stream file) and prints its path.
@@ -35,6 +42,7 @@ prefixes=${1:-${PREFIXES:-$default_prefixes}}
 v6=${V6:-0}
 seed=${SEED:-42}
 converge_timeout=${CONVERGE_TIMEOUT:-1800}
+tls=${TLS:-0}
 python=/usr/bin/python3
 
 bgpd_addr=10.0.0.1 inj_addr=10.0.0.2 bgpd_addr6=fd00::1 inj_addr6=fd00::2
@@ -43,6 +51,7 @@ bgpd_as=65001 inj_as=65002
 die() { echo "bench_full_table: $*" >&2; exit 1; }
 [[ $(id -u) -eq 0 ]] || die "needs root (network namespaces)"
 [[ $prefixes =~ ^[0-9]+$ && $v6 =~ ^[0-9]+$ ]] || die "PREFIXES and V6 must be numbers"
+[[ $tls == 0 || $tls == 1 ]] || die "TLS must be 0 or 1"
 for b in "$bgpd_bin" "$inject_bin" "$stream_bin"; do
   [[ -x $b ]] || die "$b not built (cmake --build <dir> --target bgpd bgp_inject bgp_stream)"
 done
@@ -124,7 +133,9 @@ cpu_seconds() {  # utime + stime of a pid, in seconds
   awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13) / hz }' "/proc/$1/stat"
 }
 
-echo "== full-table transfer: $prefixes IPv4 + $v6 IPv6 prefixes, seed $seed"
+transport_name=tcp
+[[ $tls == 1 ]] && transport_name=tls
+echo "== full-table transfer over $transport_name: $prefixes IPv4 + $v6 IPv6 prefixes, seed $seed"
 echo "   machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # 1. The table, encoded once, outside every timing.
@@ -148,7 +159,19 @@ ip -n "$ns_inj" addr add "$inj_addr6/64" dev veth0 nodad
 ip -n "$ns_bgpd" link set veth0 up
 ip -n "$ns_inj" link set veth0 up
 
-# 3. bgpd.
+# 3. Certificates (TLS=1) and bgpd.
+global_tls="" neighbor_tls="" inject_tls=()
+if [[ $tls == 1 ]]; then
+  certs=$work/certs
+  "$repo/scripts/lab-certs" ca "$certs" >/dev/null
+  "$repo/scripts/lab-certs" router "$certs" bgpd --ca "$certs/ca" --ip "$bgpd_addr" --ip "$bgpd_addr6" >/dev/null
+  "$repo/scripts/lab-certs" router "$certs" inject --ca "$certs/ca" --ip "$inj_addr" --ip "$inj_addr6" >/dev/null
+  global_tls=",
+    \"tls\": { \"ca_file\": \"$certs/ca.pem\", \"cert_file\": \"$certs/bgpd.pem\", \"key_file\": \"$certs/bgpd.key\" }"
+  neighbor_tls=",
+    \"tls\": { \"mode\": \"required\", \"handshake_timeout\": \"10s\" }"
+  inject_tls=(--tls-ca "$certs/ca.pem" --tls-cert "$certs/inject.pem" --tls-key "$certs/inject.key")
+fi
 families='["ipv4-unicast"]'
 [[ $v6 -gt 0 ]] && families='["ipv4-unicast", "ipv6-unicast"]'
 cat >"$work/bgpd.json" <<EOF
@@ -157,12 +180,12 @@ cat >"$work/bgpd.json" <<EOF
     "asn": $bgpd_as, "router_id": "$bgpd_addr",
     "listen": { "addresses": ["$bgpd_addr"], "port": 179 },
     "control_socket": "$work/bgpd.sock",
-    "log": { "level": "warning" }
+    "log": { "level": "warning" }$global_tls
   },
   "policies": { "accept-all": { "terms": [], "default": "accept" } },
   "neighbors": [{
     "address": "$inj_addr", "asn": $inj_as, "passive": true, "families": $families,
-    "import": ["accept-all"], "export": ["accept-all"]
+    "import": ["accept-all"], "export": ["accept-all"]$neighbor_tls
   }]
 }
 EOF
@@ -180,7 +203,7 @@ cpu_before=$(cpu_seconds "$bgpd_pid")
 # 4. The push. The injector holds the session open after converging, so
 # that bgpd's memory is read with the table in it.
 ip netns exec "$ns_inj" "$inject_bin" --peer "$bgpd_addr" --local-address "$inj_addr" \
-  --asn "$inj_as" --peer-as "$bgpd_as" --stream "$work/table.bgp" \
+  --asn "$inj_as" --peer-as "$bgpd_as" --stream "$work/table.bgp" "${inject_tls[@]}" \
   --control-socket "$work/bgpd.sock" --expect "$total" --converge-timeout "$converge_timeout" \
   --hold-open "$((converge_timeout + 60))" >"$work/bgp_inject.json" 2>"$work/bgp_inject.log" &
 inj_pid=$!
@@ -195,6 +218,7 @@ done
 rss_after=$(status_kb "$bgpd_pid" VmRSS)
 hwm=$(status_kb "$bgpd_pid" VmHWM)
 cpu_after=$(cpu_seconds "$bgpd_pid")
+inj_cpu=$(cpu_seconds "$inj_pid")
 accepted_total=$(bgpd_query "show neighbors" | json_get "sum(n.get('prefixes', {}).get('accepted', 0) for n in j)")
 
 # 5. Cease, and the injector's own timings.
@@ -204,15 +228,22 @@ report=$(tail -n 1 "$work/bgp_inject.json")
 [[ $(json_get "j['ok']" <<<"$report") == True ]] || die "bgp_inject: $report"
 
 "$python" - "$report" "$total" "$rss_before" "$rss_after" "$hwm" "$cpu_before" "$cpu_after" \
-  "$accepted_total" "$stream_summary" <<'EOF'
+  "$accepted_total" "$stream_summary" "$transport_name" "$inj_cpu" <<'EOF'
 import json, sys
 r = json.loads(sys.argv[1])
 total, before, after, hwm = (int(x) for x in sys.argv[2:6])
 cpu = float(sys.argv[7]) - float(sys.argv[6])
 accepted = int(sys.argv[8])
 stream = json.loads(sys.argv[9])
+transport = sys.argv[10]
+inj_cpu = float(sys.argv[11])
 converge_s = r["converge_ms"] / 1000
 print(f"   injector: {json.dumps(r)}")
+print(f"   transport          {r['transport']}")
+if "tls" in r:
+    t = r["tls"]
+    print(f"   TLS                {t['version']} {t['cipher']} ALPN {t['alpn']}, "
+          f"handshake {t['handshake_us'] / 1000:.1f} ms")
 print(f"   established        {r['established_ms']:.1f} ms")
 print(f"   push (all bytes written)  {r['push_ms'] / 1000:.2f} s  "
       f"({stream['bytes'] / 1e6 / (r['push_ms'] / 1000):.1f} MB/s)")
@@ -221,11 +252,19 @@ print(f"   bgpd accepted      {accepted} of {total}")
 print(f"   bgpd VmRSS         {before} kB -> {after} kB: "
       f"{(after - before) * 1024 / total:.1f} bytes/route (VmHWM {hwm} kB)")
 print(f"   bgpd CPU           {cpu:.2f} s ({total / cpu if cpu else 0:,.0f} routes per CPU second)")
+print(f"   bgp_inject CPU     {inj_cpu:.2f} s (whole run)")
 print()
-print("| prefixes | messages | MB | established ms | push s | transfer+convergence s | routes/s "
+print("| transport | prefixes | messages | MB | established ms | push s | transfer+convergence s | routes/s "
       "| bgpd CPU s | RSS before MB | RSS after MB | bytes/route |")
-print(f"| {total:,} | {stream['messages']:,} | {stream['bytes'] / 1e6:.1f} | "
+print(f"| {transport} | {total:,} | {stream['messages']:,} | {stream['bytes'] / 1e6:.1f} | "
       f"{r['established_ms']:.0f} | {r['push_ms'] / 1000:.2f} | {converge_s:.2f} | "
       f"{total / converge_s:,.0f} | {cpu:.1f} | {before / 1024:.1f} | {after / 1024:.1f} | "
       f"{(after - before) * 1024 / total:.0f} |")
+print("result: " + json.dumps({
+    "transport": transport, "prefixes": total, "messages": stream["messages"],
+    "bytes": stream["bytes"], "established_ms": r["established_ms"], "push_s": r["push_ms"] / 1000,
+    "converge_s": converge_s, "routes_per_s": total / converge_s, "bgpd_cpu_s": cpu,
+    "inject_cpu_s": inj_cpu,
+    "rss_before_kb": before, "rss_after_kb": after, "hwm_kb": hwm,
+    "bytes_per_route": (after - before) * 1024 / total, "tls": r.get("tls")}))
 EOF

@@ -82,6 +82,14 @@ json RunReport::to_json() const {
     out["peer"] = {
         {"state", peer->state}, {"received", peer->received}, {"accepted", peer->accepted}};
   }
+  if (tls) {
+    out["tls"] = {{"version", tls->version},
+                  {"cipher", tls->cipher},
+                  {"alpn", tls->alpn},
+                  {"peer_subject", tls->peer_subject},
+                  {"peer_san", tls->peer_san},
+                  {"handshake_us", tls->handshake_time.count()}};
+  }
   if (!error.empty()) out["error"] = error;
   return out;
 }
@@ -97,6 +105,16 @@ boost::asio::awaitable<RunReport> run_injection(const InjectArgs& args,
   if (args.local_address)
     transport.local_address = boost::asio::ip::make_address(*args.local_address);
   transport.connect_timeout = args.connect_timeout;
+  if (!args.tls_ca.empty()) {
+    auto tls = make_tls_client(
+        {.ca_file = args.tls_ca, .cert_file = args.tls_cert, .key_file = args.tls_key, .alpn = {}},
+        args.tls_peer_name);
+    if (!tls) {
+      report.error = "TLS: " + tls.error();
+      co_return report;
+    }
+    transport.tls = std::move(*tls);
+  }
 
   SessionConfig config;
   config.asn = args.asn;
@@ -122,6 +140,7 @@ boost::asio::awaitable<RunReport> run_injection(const InjectArgs& args,
   auto session = InjectorSession::create(std::move(*connected), config, needs, log);
   stop->session = session;
   report.transport = session->info().description();
+  report.tls = session->info().tls;
 
   auto step = co_await session->establish();
   if (step) {

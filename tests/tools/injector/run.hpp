@@ -1,7 +1,8 @@
 // tests/tools/injector/run.hpp - one bgp_inject run: connect, establish,
 // push, wait for convergence, hold, Cease; timed and reported.
 //
-// Timing: established_ms from the start of the TCP connect to Established;
+// Timing: established_ms from the start of the TCP connect to Established
+// (for TLS it includes the handshake; loading the certificates does not);
 // push_ms from the first UPDATE octet queued to the last one written to the
 // transport (the kernel has it; the peer may still be reading); converge_ms
 // from that same start to the first `show neighbors` poll (every 50 ms)
@@ -35,6 +36,7 @@ struct RunReport {
   std::optional<NeighborProgress> peer;  // last `show neighbors` seen
   SessionCounters counters;
   std::string transport;  // "tcp 10.0.0.2:40000 <-> 10.0.0.1:179"
+  std::optional<bgpd::session::TlsDetails> tls;  // the TLS session, when there is one
   std::string error;      // empty: everything asked for happened
 
   nlohmann::json to_json() const;

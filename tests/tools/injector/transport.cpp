@@ -1,9 +1,25 @@
 // tests/tools/injector/transport.cpp - see transport.hpp.
 #include "tests/tools/injector/transport.hpp"
 
+#include <boost/system/error_code.hpp>
+
 namespace injector {
 
 using bgpd::session::Transport;
+
+common::Expected<TlsClient, std::string> make_tls_client(const aotls::tls::ContextOptions& files,
+                                                        const std::string& peer_name) {
+  auto contexts = bgpd::session::TlsContexts::make(files);
+  if (!contexts) {
+    std::string joined;
+    for (const auto& line : contexts.error()) joined += (joined.empty() ? "" : "\n") + line;
+    return common::Unexpected(joined);
+  }
+  boost::system::error_code not_ip;
+  const auto ip = asio::ip::make_address(peer_name, not_ip);
+  return TlsClient{contexts->client, not_ip ? aotls::tls::PeerIdentity::dns(peer_name)
+                                            : aotls::tls::PeerIdentity::ip(ip.to_string())};
+}
 
 asio::awaitable<common::Expected<std::unique_ptr<Transport>, std::error_code>> open_transport(
     TransportOptions options) {
@@ -14,8 +30,16 @@ asio::awaitable<common::Expected<std::unique_ptr<Transport>, std::error_code>> o
   connect.timeout = options.connect_timeout;
   auto socket = co_await bgpd::session::connect_tcp(connect);
   if (!socket) co_return Result(common::Unexpected(socket.error()));
-  co_return Result(std::make_unique<bgpd::session::TcpTransport>(
-      std::move(*socket), bgpd::session::TcpProtection::None));
+  if (!options.tls) {
+    co_return Result(std::make_unique<bgpd::session::TcpTransport>(
+        std::move(*socket), bgpd::session::TcpProtection::None));
+  }
+  bgpd::session::TlsHandshakeOptions handshake;
+  handshake.role = bgpd::session::TlsRole::Client;
+  handshake.context = options.tls->context;
+  handshake.peer = options.tls->peer;
+  handshake.timeout = options.connect_timeout;
+  co_return co_await bgpd::session::tls_handshake(std::move(*socket), std::move(handshake));
 }
 
 asio::awaitable<bgpd::session::IoResult> ObservedTransport::write(asio::const_buffer buffer) {

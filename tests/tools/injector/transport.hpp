@@ -1,9 +1,11 @@
 // tests/tools/injector/transport.hpp - how the injector gets its byte stream.
 //
 // open_transport() is the one place that creates the injector's
-// connection: today plain TCP through
-// session::connect_tcp; TLS and TLS over TCP-AO plug in here as further
-// session::Transport implementations, and nothing above changes.
+// connection: plain TCP through session::connect_tcp, or BGP over TLS
+// (draft-wirtgen-bgp-tls) through the daemon's own session::tls_handshake
+// on that socket, so that benchmarks measure bgpd's TLS code on both ends.
+// TLS over TCP-AO plugs in here as a further session::Transport, and
+// nothing above changes.
 //
 // ObservedTransport wraps any Transport and reports each completed write.
 // The injector needs that to push at line rate with a bounded queue:
@@ -21,8 +23,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
+#include "aotls/tls/context.hpp"
+#include "aotls/tls/peer_identity.hpp"
 #include "bgpd/session/tcp_transport.hpp"
+#include "bgpd/session/tls_transport.hpp"
 #include "bgpd/session/transport.hpp"
 #include "common/expected.hpp"
 
@@ -30,13 +36,32 @@ namespace injector {
 
 namespace asio = boost::asio;
 
+// The client end of BGP over TLS: a context built once (TLS 1.3 only,
+// ALPN botls, our certificate, the CA as the only trust anchor) and who the
+// peer certificate must name.
+struct TlsClient {
+  std::shared_ptr<asio::ssl::context> context;
+  aotls::tls::PeerIdentity peer;
+};
+
+// Loads the files of `files` (its alpn is ignored: always botls) and
+// checks them (a key file others may read is refused). peer_name: an IP
+// literal asks for that IP SAN, anything else for a DNS SAN. Errors: every
+// problem, one per line, never key material.
+common::Expected<TlsClient, std::string> make_tls_client(const aotls::tls::ContextOptions& files,
+                                                        const std::string& peer_name);
+
 struct TransportOptions {
   bgpd::session::Endpoint remote;
   std::optional<asio::ip::address> local_address;
+  // Bounds the TCP connect and, for TLS, the handshake after it.
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
+  std::optional<TlsClient> tls;  // none: plain TCP
 };
 
-// Connects on the calling coroutine's executor.
+// Connects (and runs the TLS client handshake) on the calling coroutine's
+// executor. Errors: the socket's, timed_out, or OpenSSL's reason for a
+// failed handshake (asio's ssl category).
 asio::awaitable<common::Expected<std::unique_ptr<bgpd::session::Transport>, std::error_code>>
 open_transport(TransportOptions options);  // by value: the coroutine outlives a temporary
 
