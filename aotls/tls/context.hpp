@@ -4,8 +4,8 @@
 // Module aotls/tls owns the OpenSSL side of the AO-TLS profile: SSL_CTX
 // wiring (this file), the peer identity check (peer_identity.hpp), what a
 // finished handshake reports (handshake_info.hpp), the tcp_ao extension
-// (tcp_ao_extension.hpp, tcp_ao_wiring.hpp), KeyIDs (key_ids.hpp) and the
-// exporter derivation (exporter.hpp). It works on OpenSSL handles
+// (tcp_ao_extension.hpp, tcp_ao_wiring.hpp) and the exporter derivation
+// (exporter.hpp; KeyIDs are aotls/keys'). It works on OpenSSL handles
 // only: no sockets, no Asio, no BGP. Callers (bgpd/session, the aotls
 // library's stream) wrap the SSL_CTX in their own I/O.
 //

@@ -8,6 +8,8 @@ std::string_view to_string(ExporterError error) {
   switch (error) {
     case ExporterError::BadGeneration:
       return "key generation 0 does not exist (generations start at 1)";
+    case ExporterError::BadDirection:
+      return "only one direction's MKT is derived (the default MKT serves both)";
     case ExporterError::NotExportable:
       return "TLS exporter not available at this point of the handshake";
   }
@@ -18,11 +20,12 @@ common::Expected<ExporterContext, ExporterError> exporter_context(Direction dire
                                                                   const Announcement& sender,
                                                                   KeyGeneration g) {
   if (g == 0) return common::Unexpected(ExporterError::BadGeneration);
+  if (direction == Direction::Both) return common::Unexpected(ExporterError::BadDirection);
   const EncodedAnnouncement tcpao = encode(sender);
   std::array<std::uint8_t, ExporterContext::kMaxLen> bytes{tcpao[0],
                                                            tcpao[1],
                                                            tcpao[2],
-                                                           key_id(direction, g),
+                                                           keys::key_id(direction, g),
                                                            static_cast<std::uint8_t>(g >> 24),
                                                            static_cast<std::uint8_t>(g >> 16),
                                                            static_cast<std::uint8_t>(g >> 8),

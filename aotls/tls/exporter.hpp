@@ -4,7 +4,7 @@
 // For the direction sent by endpoint E and key generation g:
 //   g = 1:  TLS-Exporter("tcp-ao", prot|auth|kdf|key_id, 32)
 //   g >= 2: TLS-Exporter("tcp-ao", prot|auth|kdf|key_id|g, 32), g 4 bytes BE
-// with E's Announcement and that direction's KeyID (key_ids.hpp). The g = 1
+// with E's Announcement and that direction's KeyID (aotls/keys/key_layout.hpp). The g = 1
 // context is the draft's TCPAOKeyExporterContext; the generation suffix is
 // the profile's, so every generation's secret differs even when KeyIDs wrap.
 // Client-to-server uses the CLIENT's announcement, server-to-client the
@@ -25,11 +25,14 @@
 #include <string_view>
 
 #include "aotls/crypto/secret.hpp"
-#include "aotls/tls/key_ids.hpp"
+#include "aotls/keys/key_layout.hpp"
 #include "aotls/tls/tcp_ao_extension.hpp"
 #include "common/expected.hpp"
 
 namespace aotls::tls {
+
+using keys::Direction;
+using KeyGeneration = keys::Generation;
 
 // The exporter label: 6 ASCII bytes, no NUL (draft section 4.3).
 inline constexpr std::string_view kExporterLabel = "tcp-ao";
@@ -37,6 +40,7 @@ inline constexpr std::size_t kMktSecretLen = 32;
 
 enum class ExporterError : std::uint8_t {
   BadGeneration,  // g = 0
+  BadDirection,   // Direction::Both names the default MKT, which is not derived
   NotExportable,  // OpenSSL refused: the handshake has not reached an export point
 };
 

@@ -16,6 +16,7 @@ BGPD_TEST_PACKAGES=(
   bird2 frr gobgpd exabgp
   python3 python3-yaml python3-jsonschema python3-regex
   openssl tshark
+  python3-cryptography
 )
 # Answers for packages that would otherwise ask: tests capture as root, so
 # wireshark-common needs no setuid dumpcap (and no wireshark group).

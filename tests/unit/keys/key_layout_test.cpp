@@ -92,5 +92,18 @@ TEST(KeyLayout, SidesAndDirections) {
   EXPECT_EQ(to_string(Side::Server), "server");
 }
 
+TEST(KeyLayout, AnyWindowOf127GenerationsHas254DistinctIds) {
+  // What the key layout needs: default + g, g+1, g+2 installed at once never
+  // reuse an ID; holds for the whole 127-generation cycle.
+  for (Generation start : {1U, 100U, 127U, 128U, 250U}) {
+    std::set<std::uint8_t> ids;
+    for (Generation g = start; g < start + 127; ++g) {
+      ids.insert(client_to_server_key_id(g));
+      ids.insert(server_to_client_key_id(g));
+    }
+    EXPECT_EQ(ids.size(), 254U) << "start=" << start;
+  }
+}
+
 }  // namespace
 }  // namespace aotls::keys

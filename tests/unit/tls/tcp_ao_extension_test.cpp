@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "aotls/tls/exporter.hpp"
-#include "aotls/tls/key_ids.hpp"
 
 namespace aotls::tls {
 namespace {
@@ -141,69 +140,6 @@ TEST(TcpAoExtension, ErrorStringsAreDistinct) {
   std::set<std::string_view> texts;
   for (ExtensionError e : all) texts.insert(to_string(e));
   EXPECT_EQ(texts.size(), all.size());
-}
-
-// ---- KeyIDs ------------------------------------------------------------
-
-static_assert(client_key_id(1) == 1 && server_key_id(1) == 2);
-static_assert(key_id(Direction::ClientToServer, 2) == 3);
-static_assert(key_id(Direction::ServerToClient, 2) == 4);
-
-struct KeyIdRow {
-  KeyGeneration g;
-  std::uint8_t c;
-  std::uint8_t s;
-};
-
-TEST(KeyIds, ProfileTableAroundTheWrap) {
-  // Expected values computed by hand from c(g) = ((2g-2) mod 254)+1 and
-  // s(g) = ((2g-1) mod 254)+1.
-  const std::array<KeyIdRow, 13> rows{{{1, 1, 2},
-                                       {2, 3, 4},
-                                       {3, 5, 6},
-                                       {126, 251, 252},
-                                       {127, 253, 254},
-                                       {128, 1, 2},
-                                       {129, 3, 4},
-                                       {253, 251, 252},
-                                       {254, 253, 254},
-                                       {255, 1, 2},
-                                       {256, 3, 4},
-                                       {0x01020304, 51, 52},
-                                       {0xFFFFFFFF, 29, 30}}};
-  for (const KeyIdRow& row : rows) {
-    EXPECT_EQ(client_key_id(row.g), row.c) << "g=" << row.g;
-    EXPECT_EQ(server_key_id(row.g), row.s) << "g=" << row.g;
-    EXPECT_EQ(key_id(Direction::ClientToServer, row.g), row.c);
-    EXPECT_EQ(key_id(Direction::ServerToClient, row.g), row.s);
-  }
-}
-
-TEST(KeyIds, NeverDefaultNever255ClientOddServerEven) {
-  for (KeyGeneration g = 1; g <= 1000; ++g) {
-    const std::uint8_t c = client_key_id(g);
-    const std::uint8_t s = server_key_id(g);
-    EXPECT_NE(c, kDefaultMktKeyId);
-    EXPECT_NE(s, kDefaultMktKeyId);
-    EXPECT_NE(c, 255);
-    EXPECT_NE(s, 255);
-    EXPECT_EQ(c % 2, 1) << "g=" << g;
-    EXPECT_EQ(s, c + 1) << "g=" << g;
-    EXPECT_EQ(client_key_id(g + 127), c) << "period 127, g=" << g;
-  }
-}
-
-TEST(KeyIds, AnyWindowOf127GenerationsHas254DistinctIds) {
-  // What the key layout needs: default + g, g+1, g+2 installed at once never
-  // reuse an ID; holds for the whole 127-generation cycle.
-  for (KeyGeneration start : {1U, 100U, 127U, 128U, 250U}) {
-    std::set<std::uint8_t> ids;
-    for (KeyGeneration g = start; g < start + 127; ++g) {
-      ids.insert(client_key_id(g));
-      ids.insert(server_key_id(g));
-    }
-    EXPECT_EQ(ids.size(), 254U) << "start=" << start;
-  }
 }
 
 // ---- exporter context --------------------------------------------------
