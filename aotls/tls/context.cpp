@@ -30,10 +30,19 @@ std::vector<unsigned char> alpn_wire(const std::string& protocol) {
   return wire;
 }
 
+// The server's one ALPN protocol, owned by its context (freed with it):
+// the select callback's argument and the mark that ALPN is required.
+int alpn_index() {
+  static const int index = SSL_CTX_get_ex_new_index(
+      0, nullptr, nullptr, nullptr,
+      [](void* /*parent*/, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
+        delete static_cast<std::string*>(ptr);
+      });
+  return index;
+}
+
 // RFC 7301 section 3.2: a server that supports none of the client's
-// protocols answers with the fatal alert no_application_protocol; a client
-// offering no ALPN at all is refused the same way (profile section 1: the
-// server requires botls).
+// protocols answers with the fatal alert no_application_protocol.
 int select_alpn(SSL* /*ssl*/, const unsigned char** out, unsigned char* out_len,
                 const unsigned char* in, unsigned int in_len, void* arg) {
   const auto* wanted = static_cast<const std::string*>(arg);
@@ -49,6 +58,10 @@ int select_alpn(SSL* /*ssl*/, const unsigned char** out, unsigned char* out_len,
     i += 1 + len;
   }
   return SSL_TLSEXT_ERR_ALERT_FATAL;
+}
+
+int client_hello_cb(SSL* ssl, int* alert, void* /*arg*/) {
+  return check_client_hello(ssl, alert);
 }
 
 // A client whose one protocol was not selected gives up before its
@@ -92,6 +105,23 @@ void load_files(SSL_CTX* ctx, const ContextOptions& options, std::vector<std::st
 }
 
 }  // namespace
+
+int check_client_hello(SSL* ssl, int* alert) {
+  if (SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), alpn_index()) == nullptr) {
+    return SSL_CLIENT_HELLO_SUCCESS;  // not one of our server contexts
+  }
+  const unsigned char* body = nullptr;
+  std::size_t len = 0;
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_application_layer_protocol_negotiation, &body,
+                                &len) == 1) {
+    return SSL_CLIENT_HELLO_SUCCESS;  // select_alpn judges the list
+  }
+  *alert = SSL_AD_NO_APPLICATION_PROTOCOL;
+  // Queued before OpenSSL's own "callback failed", so it is the reason the
+  // handshake's caller reads first.
+  ERR_raise(ERR_LIB_SSL, SSL_R_NO_APPLICATION_PROTOCOL);
+  return SSL_CLIENT_HELLO_ERROR;
+}
 
 std::string check_key_file_permissions(const std::string& path) {
   struct stat st {};
@@ -137,16 +167,13 @@ common::Expected<SslCtxPtr, std::vector<std::string>> make_context(Role role,
       return common::Unexpected(std::vector<std::string>{"ALPN: " + openssl_reasons()});
     }
   } else {
-    // The callback argument must outlive the context: keep it in ex_data
-    // owned by the context (freed with it).
     auto* wanted = new std::string(options.alpn);
-    static const int index = SSL_CTX_get_ex_new_index(
-        0, nullptr, nullptr, nullptr,
-        [](void* /*parent*/, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
-          delete static_cast<std::string*>(ptr);
-        });
-    SSL_CTX_set_ex_data(ctx.get(), index, wanted);
+    if (SSL_CTX_set_ex_data(ctx.get(), alpn_index(), wanted) != 1) {
+      delete wanted;
+      return common::Unexpected(std::vector<std::string>{"ALPN: " + openssl_reasons()});
+    }
     SSL_CTX_set_alpn_select_cb(ctx.get(), select_alpn, wanted);
+    SSL_CTX_set_client_hello_cb(ctx.get(), client_hello_cb, nullptr);
   }
   return ctx;
 }

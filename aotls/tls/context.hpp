@@ -46,6 +46,14 @@ struct ContextOptions {
 common::Expected<SslCtxPtr, std::vector<std::string>> make_context(Role role,
                                                                    const ContextOptions& options);
 
+// A server context's ClientHello check (installed by make_context as the
+// client_hello callback): a ClientHello without ALPN never reaches the ALPN
+// select callback, so it is refused here with no_application_protocol
+// (RFC 7301 section 3.2, profile section 1). Code that installs its own
+// client_hello callback on such a context (the tcp_ao wiring) calls this
+// first. SSL_CLIENT_HELLO_SUCCESS for contexts not made by make_context.
+int check_client_hello(SSL* ssl, int* alert);
+
 // "" when `path` is a private key file only its owner can read or write;
 // else why it is refused (mode bits, or that it cannot be inspected).
 std::string check_key_file_permissions(const std::string& path);

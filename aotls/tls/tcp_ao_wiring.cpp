@@ -4,6 +4,8 @@
 
 #include <cstddef>
 
+#include "aotls/tls/context.hpp"
+
 namespace aotls::tls {
 
 namespace {
@@ -84,6 +86,10 @@ int parse_cb(SSL* ssl, unsigned int /*ext_type*/, unsigned int /*context*/, cons
 // Server: runs before the ClientHello's extensions are parsed, once per
 // ClientHello.
 int client_hello_cb(SSL* ssl, int* al, void* arg) {
+  // This callback replaces make_context's: run its checks first.
+  if (const int result = check_client_hello(ssl, al); result != SSL_CLIENT_HELLO_SUCCESS) {
+    return result;
+  }
   SslState* state = state_of(ssl);
   if (state == nullptr) return SSL_CLIENT_HELLO_SUCCESS;
   // A second ClientHello (after HelloRetryRequest) is judged on its own.

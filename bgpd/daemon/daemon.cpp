@@ -92,7 +92,14 @@ std::optional<session::TlsContexts> tls_contexts(const config::Config& config,
   if (!files.ca_file || !files.cert_file || !files.key_file) return std::nullopt;  // reported
   auto contexts = session::TlsContexts::make({*files.ca_file, *files.cert_file, *files.key_file, ""});
   if (!contexts) {
-    for (const auto& e : contexts.error()) errors.push_back("/global/tls: " + e);
+    // make_context names the file first ("key_file '/etc/...': ..."): that
+    // field is where the JSON pointer goes.
+    for (const auto& e : contexts.error()) {
+      const auto field = e.substr(0, e.find(' '));
+      const bool named = field == "ca_file" || field == "cert_file" || field == "key_file";
+      errors.push_back(named ? "/global/tls/" + field + ": " + e.substr(field.size() + 1)
+                             : "/global/tls: " + e);
+    }
     return std::nullopt;
   }
   return std::move(*contexts);

@@ -322,11 +322,14 @@ bool Peer::accept(session::AcceptedConnection connection) {
     if (first->machine.state() == fsm::State::Idle) return false;
   }
   Attempt* target = nullptr;
-  const auto state = first->machine.state();
-  if (state == fsm::State::Connect || state == fsm::State::Active) {
-    target = first;
-    ++target->connect_generation;  // our own connect, if any, loses the race
+  if (first->machine.state() == fsm::State::Active) {
+    target = first;  // waiting for the peer: no connect of ours in flight
   } else if (attempts_.size() == 1) {
+    // Our own connect may be in flight (Connect) or done (OpenSent,
+    // OpenConfirm): keep both connections and let section 6.8 pick one once
+    // the OPENs are in. Dropping ours here would be symmetric: the peer
+    // would drop its own too, and with a handshake (TLS) in the way both
+    // ends would each keep the connection the other just dropped.
     attempts_.push_back(std::make_unique<Attempt>(next_attempt_id_++, fsm_config(), false));
     target = attempts_.back().get();
     begin_attempt(*target);
@@ -335,11 +338,15 @@ bool Peer::accept(session::AcceptedConnection connection) {
     return false;
   }
   const std::uint64_t attempt_id = target->id;
+  // A transport that completes late (a TLS handshake) is only attached if
+  // the attempt still waits for it (the same rule as initiate_connection).
+  const std::uint64_t generation = ++target->connect_generation;
   std::weak_ptr<Peer> weak = weak_from_this();
-  transports_.accept(neighbor_, std::move(connection), [weak, attempt_id](TransportResult result) {
+  transports_.accept(neighbor_, std::move(connection),
+                     [weak, attempt_id, generation](TransportResult result) {
     auto self = weak.lock();
     Attempt* a = self ? self->find(attempt_id) : nullptr;
-    if (!a) {
+    if (!a || a->connect_generation != generation) {
       if (result) (*result)->close();
       return;
     }

@@ -138,8 +138,9 @@ asio::awaitable<void> connect_neighbor(Plan plan) {
   if (neighbor.tls.mode == config::TlsMode::Preferred && fallback.next_is_plain()) {
     // Profile section 1: tls "preferred" gives up on TLS for this attempt.
     plan.shared->log.warning(
-        "downgrade: {} failed TLS attempts in a row to {} (tls preferred); trying plain BGP",
-        fallback.failures_in_a_row(), neighbor.address.to_string());
+        "downgrade: {} failed TLS attempts in a row to {}{} (tls preferred); trying plain BGP",
+        fallback.failures_in_a_row(), neighbor.address.to_string(),
+        fallback.peer_spoke_plain_seen() ? ", which connected with plain BGP" : "");
     fallback.downgraded();
     plan.done(plain(std::move(*socket), under));
     co_return;
@@ -171,7 +172,7 @@ asio::awaitable<void> accept_preferred(Plan plan, session::AcceptedConnection co
     // back to plain BGP: accept it, and say so.
     plan.shared->log.warning("downgrade: {} connected with plain BGP (tls preferred); accepted",
                              address);
-    plan.shared->fallback_of(plan.neighbor).downgraded();
+    plan.shared->fallback_of(plan.neighbor).peer_spoke_plain();
     plan.done(plain(std::move(connection.socket), connection.protection));
     co_return;
   }

@@ -1,6 +1,7 @@
 // bgpd/session/tls_transport.cpp - see tls_transport.hpp.
 #include "bgpd/session/tls_transport.hpp"
 
+#include <openssl/x509.h>
 #include <sys/socket.h>
 
 #include <boost/asio/redirect_error.hpp>
@@ -37,6 +38,33 @@ TransportInfo tls_info(TlsTransport::Stream& stream, TcpProtection under,
                         facts.peer_san,
                         std::chrono::duration_cast<std::chrono::microseconds>(handshake_time)};
   return info;
+}
+
+// X.509 verification results as error codes, so that the CLI and the log
+// say why a peer was refused, not only OpenSSL's "certificate verify
+// failed". aotls/tls reports "no ALPN protocol selected" through the
+// application-verification result (its only use in BGP over TLS).
+class VerifyCategory final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "tls-verify"; }
+  std::string message(int result) const override {
+    if (result == X509_V_ERR_APPLICATION_VERIFICATION) {
+      return "the server selected no ALPN protocol (botls required)";
+    }
+    return std::string("certificate verify failed: ") + X509_verify_cert_error_string(result);
+  }
+};
+
+const std::error_category& verify_category() {
+  static const VerifyCategory category;
+  return category;
+}
+
+// The reason a handshake failed: the verification result when there is one.
+std::error_code failure_of(TlsTransport::Stream& stream, std::error_code transport) {
+  const long result = SSL_get_verify_result(stream.native_handle());
+  if (result == X509_V_OK) return transport;
+  return {static_cast<int>(result), verify_category()};
 }
 
 std::shared_ptr<asio::ssl::context> wrap(aotls::tls::SslCtxPtr ctx) {
@@ -110,7 +138,8 @@ asio::awaitable<TransportOrError> tls_handshake(asio::ip::tcp::socket socket,
                                          ? asio::ssl::stream_base::client
                                          : asio::ssl::stream_base::server,
                                      asio::redirect_error(asio::use_awaitable, ec));
-    error = deadline.expired() ? std::make_error_code(std::errc::timed_out) : std::error_code(ec);
+    error = deadline.expired() ? std::make_error_code(std::errc::timed_out)
+                               : ec ? failure_of(*stream, ec) : std::error_code();
   }
   if (error) {
     close_socket(stream->next_layer());

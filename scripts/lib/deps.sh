@@ -9,6 +9,7 @@ BGPD_BUILD_PACKAGES=(
   libssl-dev libboost-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   pkg-config openssl
+  libnetfilter-queue-dev
 )
 # Test tooling: namespaces, real BGP peers, schema checks, captures.
 BGPD_TEST_PACKAGES=(

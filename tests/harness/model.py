@@ -15,6 +15,27 @@ def family_of(address_or_prefix):
 
 
 @dataclass(frozen=True)
+class TlsFiles:
+    """A speaker's TLS identity (BGP over TLS, profile section 1): PEM files
+    as scripts/lab-certs makes them; the key must be private to its owner."""
+    ca_file: str
+    cert_file: str
+    key_file: str
+
+
+@dataclass(frozen=True)
+class NeighborTls:
+    """A neighbor's TLS settings (profile section 7 names); None leaves the
+    daemon's default. `fallback` (none|static|md5) only means something
+    with mode "preferred"."""
+    mode: str = "required"              # required | preferred | off
+    fallback_after: int | None = None   # failed TLS attempts before plain BGP
+    handshake_timeout: str | None = None  # e.g. "3s"
+    peer_name: str | None = None        # DNS name the peer certificate must carry
+    fallback: str | None = None
+
+
+@dataclass(frozen=True)
 class Neighbor:
     """One BGP session as seen from the local speaker. A session carries one
     address family, the one of its transport addresses."""
@@ -22,6 +43,9 @@ class Neighbor:
     local_address: str
     asn: int              # the peer's AS
     password: str | None = None   # TCP-MD5 (RFC 2385); never logged
+    tls: NeighborTls | None = None  # None: plain BGP
+    passive: bool = False           # never connects, only accepts
+    connect_retry: int | None = None  # seconds; None: CONNECT_RETRY
 
     @property
     def family(self):
@@ -84,6 +108,7 @@ class Speaker:
     router_id: str
     neighbors: list = field(default_factory=list)
     routes: list = field(default_factory=list)
+    tls: TlsFiles | None = None   # needed by neighbors with TLS
 
     def routes_of(self, family):
         return [r for r in self.routes if r.family == family]

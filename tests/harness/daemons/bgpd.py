@@ -47,11 +47,16 @@ class Bgpd(Adapter):
         return json.loads(process.run([_binary("BGPCLI_BIN", "bgpcli"), "--socket",
                                        self.socket, "--json", *args]))
 
-    def states(self):
+    def neighbors(self):
+        """{address: the neighbor's `show neighbors` entry} (state, counters,
+        transport, tls, last_error ...)."""
         reply = self.bgpcli("show", "neighbors")
         neighbors = reply["neighbors"] if isinstance(reply, dict) else reply
-        return {n["address"]: ESTABLISHED if n["state"] == "Established" else n["state"]
-                for n in neighbors}
+        return {n["address"]: n for n in neighbors}
+
+    def states(self):
+        return {address: ESTABLISHED if n["state"] == "Established" else n["state"]
+                for address, n in self.neighbors().items()}
 
     def received_routes(self, neighbor):
         found = {}

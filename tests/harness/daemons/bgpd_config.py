@@ -4,7 +4,9 @@ Field names follow ../shared/protocol/ao-tls-profile.md section 7 and the
 config module (bgpd/config: global.listen, global.control_socket,
 neighbors[].families, import/export policy chains, prefix_lists, policies,
 networks). Interop sessions are plain BGP (tls and ao "off", md5 when the
-neighbor has a password), since the peers have neither.
+neighbor has a password), since the peers have neither; a neighbor with
+`tls` settings (model.NeighborTls) gets them, and the speaker's TLS files
+(model.TlsFiles) become global.tls.
 
 Originated routes are `networks` (communities, MED); the AS path a route
 carries beyond our own AS is prepended by an export policy term, which can
@@ -58,14 +60,40 @@ def _neighbor(neighbor):
         "families": [f"{neighbor.family}-unicast"],
         "hold_time": f"{model.HOLD_TIME}s",
         "keepalive": f"{model.HOLD_TIME // 3}s",
-        "connect_retry": f"{model.CONNECT_RETRY}s",
+        "connect_retry": f"{neighbor.connect_retry or model.CONNECT_RETRY}s",
         "import": [IMPORT],
         "export": [EXPORT],
-        "tls": {"mode": "off"},
+        "tls": _neighbor_tls(neighbor.tls),
         "ao": {"mode": "off"},
     }
+    if neighbor.passive:
+        config["passive"] = True
+    if neighbor.tls is not None and neighbor.tls.fallback is not None:
+        config["fallback"] = neighbor.tls.fallback
     if neighbor.password is not None:
         config["md5"] = neighbor.password
+    return config
+
+
+def _neighbor_tls(tls):
+    """neighbors[].tls; fields left None are the daemon's defaults."""
+    if tls is None:
+        return {"mode": "off"}
+    fields = {"mode": tls.mode, "fallback_after": tls.fallback_after,
+              "handshake_timeout": tls.handshake_timeout, "peer_name": tls.peer_name}
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def _global(speaker, control_socket):
+    config = {
+        "asn": speaker.asn,
+        "router_id": speaker.router_id,
+        "listen": {"addresses": ["0.0.0.0", "::"], "port": 179},
+        "control_socket": control_socket,
+    }
+    if speaker.tls is not None:
+        config["tls"] = {"ca_file": speaker.tls.ca_file, "cert_file": speaker.tls.cert_file,
+                         "key_file": speaker.tls.key_file}
     return config
 
 
@@ -73,12 +101,7 @@ def render(speaker, control_socket):
     """The config as a JSON-ready dict."""
     prefix_lists, policies = _policies(speaker)
     return {
-        "global": {
-            "asn": speaker.asn,
-            "router_id": speaker.router_id,
-            "listen": {"addresses": ["0.0.0.0", "::"], "port": 179},
-            "control_socket": control_socket,
-        },
+        "global": _global(speaker, control_socket),
         "neighbors": [_neighbor(n) for n in speaker.neighbors],
         "prefix_lists": prefix_lists,
         "policies": policies,

@@ -234,7 +234,17 @@ struct Refusal {
   // its certificate completes locally and learns it from the alert on its
   // first read - before any BGP byte of the server's.
   bool client_learns_on_read = false;
+  // What the refusing side's error says (the CLI shows it).
+  const char* reason = "";
 };
+
+std::string errors_of(const Outcome& outcome) {
+  std::string text;
+  for (const auto* side : {&outcome.client, &outcome.server}) {
+    if (*side && !(*side)->has_value()) text += (*side)->error().message() + "; ";
+  }
+  return text;
+}
 
 Side foreign_client() {
   return {context(aotls::tls::Role::Client, Pki::get().options("foreign", "ca"))};
@@ -276,6 +286,7 @@ TEST_P(TlsRefused, NeitherSideGetsATransport) {
   auto outcome = handshake(io, GetParam().client(), GetParam().server());
   ASSERT_TRUE(outcome.client.has_value() && outcome.server.has_value());
   EXPECT_FALSE(outcome.server_ok());
+  EXPECT_NE(errors_of(outcome).find(GetParam().reason), std::string::npos) << errors_of(outcome);
   if (!GetParam().client_learns_on_read) {
     EXPECT_FALSE(outcome.client_ok());
     return;
@@ -290,15 +301,24 @@ TEST_P(TlsRefused, NeitherSideGetsATransport) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, TlsRefused,
-    ::testing::Values(Refusal{"client_cert_from_another_ca", foreign_client, good_server, true},
-                      Refusal{"server_cert_from_another_ca", client_trusting_other_ca, good_server},
-                      Refusal{"server_cert_without_the_peer_ip", good_client, server_without_our_ip},
-                      Refusal{"expired_client_cert", expired_client, good_server, true},
-                      Refusal{"client_alpn_other", client_offering_other_alpn, good_server},
-                      Refusal{"client_alpn_missing", client_without_alpn, good_server},
-                      Refusal{"server_selects_no_alpn", good_client, server_ignoring_alpn},
-                      Refusal{"client_tls12_only", tls12_client, good_server},
-                      Refusal{"server_tls12_only", good_client, tls12_server}),
+    ::testing::Values(Refusal{"client_cert_from_another_ca", foreign_client, good_server, true,
+                              "certificate verify failed: unable to get local issuer"},
+                      Refusal{"server_cert_from_another_ca", client_trusting_other_ca, good_server,
+                              false, "certificate verify failed: self-signed certificate in"},
+                      Refusal{"server_cert_without_the_peer_ip", good_client, server_without_our_ip,
+                              false, "IP address mismatch"},
+                      Refusal{"expired_client_cert", expired_client, good_server, true,
+                              "certificate has expired"},
+                      Refusal{"client_alpn_other", client_offering_other_alpn, good_server, false,
+                              "no application protocol"},
+                      Refusal{"client_alpn_missing", client_without_alpn, good_server, false,
+                              "tlsv1 alert no application protocol; no application protocol"},
+                      Refusal{"server_selects_no_alpn", good_client, server_ignoring_alpn, false,
+                              "selected no ALPN protocol"},
+                      Refusal{"client_tls12_only", tls12_client, good_server, false,
+                              "protocol version"},
+                      Refusal{"server_tls12_only", good_client, tls12_server, false,
+                              "protocol version"}),
     [](const auto& test) { return std::string(test.param.name); });
 
 // Bytes a broken or hostile client sends instead of a ClientHello. The
@@ -449,6 +469,18 @@ TEST(TlsFallback, PlainAfterNFailuresThenTlsAgain) {
   fallback.tls_succeeded();
   EXPECT_EQ(fallback.failures_in_a_row(), 0u);
   EXPECT_EQ(fallback.failed_attempts(), 3u);
+}
+
+TEST(TlsFallback, APeerSpeakingPlainBgpGetsNoClientHelloUntilTlsWorksAgain) {
+  bgpd::session::TlsFallback fallback(3);
+  fallback.peer_spoke_plain();
+  EXPECT_TRUE(fallback.next_is_plain());
+  EXPECT_EQ(fallback.downgrades(), 1u);
+  fallback.downgraded();
+  EXPECT_TRUE(fallback.next_is_plain()) << "still plain: the peer has not shown TLS";
+  fallback.tls_succeeded();
+  EXPECT_FALSE(fallback.next_is_plain());
+  EXPECT_FALSE(fallback.peer_spoke_plain_seen());
 }
 
 }  // namespace
