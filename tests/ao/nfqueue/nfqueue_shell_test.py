@@ -25,13 +25,14 @@ Every namespace and process this test makes is removed on every exit path
 """
 import json
 import os
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import ao_lab  # noqa: E402  (tests/ao, shared by the ao namespace tests)
+from ao_lab import expect, log, ns, run  # noqa: E402
+
 TCP_PAIR = os.path.join(HERE, "tcp_pair.py")
 PYTHON = "/usr/bin/python3"
 TAG = "usnq%d" % os.getpid()
@@ -41,45 +42,14 @@ A6, B6 = "fd77::1", "fd77::2"
 PORT = 179
 BUDGET_S = 90
 
-processes = []
-ready_files = []
-failures = []
-
-
-def log(text):
-    print(text, flush=True)
-
-
-def run(argv, check=True, timeout=20):
-    result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
-    if check and result.returncode != 0:
-        raise RuntimeError("%s: exit %d: %s" % (" ".join(argv), result.returncode,
-                                               result.stderr.strip()))
-    return result
-
-
-def ns(name, *argv):
-    return ["ip", "netns", "exec", name] + list(argv)
-
-
-def expect(condition, what):
-    log(("ok   " if condition else "FAIL ") + what)
-    if not condition:
-        failures.append(what)
-
 
 def setup():
-    run(["ip", "netns", "add", NS_A])
-    run(["ip", "netns", "add", NS_B])
-    run(["ip", "link", "add", TAG + "x", "netns", NS_A, "type", "veth",
-         "peer", "name", TAG + "y", "netns", NS_B])
-    for name, dev, a4, a6 in ((NS_A, TAG + "x", A4, A6), (NS_B, TAG + "y", B4, B6)):
-        run(ns(name, "ip", "addr", "add", a4 + "/24", "dev", dev))
-        run(ns(name, "ip", "addr", "add", a6 + "/64", "dev", dev, "nodad"))
-        run(ns(name, "ip", "link", "set", dev, "up"))
-        run(ns(name, "ip", "link", "set", "lo", "up"))
+    ao_lab.veth_pair(((NS_A, TAG + "x", [A4 + "/24", A6 + "/64"]),
+                      (NS_B, TAG + "y", [B4 + "/24", B6 + "/64"])))
+    for name in (NS_A, NS_B):
         # Room for the marker: without SACK blocks the options stay far below 40 bytes.
         run(ns(name, "sysctl", "-qw", "net.ipv4.tcp_sack=0"))
+    warm_up()
 
 
 def warm_up():
@@ -97,66 +67,16 @@ def warm_up():
             raise RuntimeError("plain TCP to %s fails without any shell: %s" % (addr, out))
 
 
-def cleanup():
-    for proc in processes:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    for name in (NS_A, NS_B):
-        # A concurrent "ip netns exec" can keep the mount busy for a moment.
-        for _ in range(50):
-            if not os.path.exists("/run/netns/" + name):
-                break
-            run(["ip", "netns", "del", name], check=False)
-            time.sleep(0.1)
-    for path in ready_files:
-        if os.path.exists(path):
-            os.unlink(path)
-
-
-class Terminated(Exception):
-    pass
-
-
-def on_sigterm(signum, frame):
-    # Unwind to main's finally (subprocess.run kills its child on the way);
-    # cleaning up here, in the middle of whatever was running, raced with it.
-    raise Terminated()
-
-
-class Tool:
+class Tool(ao_lab.ReadyTool):
     """nfqueue_shell_tool in a namespace; stopped by pid."""
 
     def __init__(self, tool, name, processor, base, peer, peer6=None, wrap=(), extra=()):
-        self.ready = os.path.join(tempfile.gettempdir(), "%s-%s-%d.ready" % (TAG, name, base))
-        if os.path.exists(self.ready):
-            os.unlink(self.ready)
-        ready_files.append(self.ready)
+        ready = ao_lab.temp_path(TAG, ".ready")
         argv = ns(name, *wrap, tool, "--processor", processor, "--peer", peer,
-                  "--port", str(PORT), "--queue-base", str(base), "--ready-file", self.ready)
+                  "--port", str(PORT), "--queue-base", str(base), "--ready-file", ready)
         if peer6:
             argv += ["--peer6", peer6]
-        argv += list(extra)
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True)
-        processes.append(self.proc)
-
-    def wait_ready(self):
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if os.path.exists(self.ready):
-                return True
-            if self.proc.poll() is not None:
-                return False
-            time.sleep(0.05)
-        return False
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        out, err = self.proc.communicate(timeout=15)
-        if self.proc.returncode != 0:
-            raise RuntimeError("tool exit %d: %s" % (self.proc.returncode, err.strip()))
-        return json.loads(out)
+        super().__init__(argv + list(extra), ready)
 
     def kill9(self):
         self.proc.kill()
@@ -169,9 +89,7 @@ class Tool:
 
 class Server:
     def __init__(self, name, addr):
-        self.proc = subprocess.Popen(ns(name, PYTHON, TCP_PAIR, "serve", addr, str(PORT)),
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        processes.append(self.proc)
+        self.proc = ao_lab.spawn(ns(name, PYTHON, TCP_PAIR, "serve", addr, str(PORT)))
         line = self.proc.stdout.readline()
         if '"listening"' not in line:
             raise RuntimeError("server did not start: " + self.proc.stderr.read())
@@ -190,20 +108,10 @@ def send(name, addr, length, timeout, sport=None):
     return result.returncode, json.loads(result.stdout or "{}")
 
 
-def wait_closed(timeout=5):
-    """Until no connection on PORT is still closing in either namespace
-    (TIME-WAIT sends nothing on its own): a shell stopped while a FIN or the
-    last ACK is in flight lets that segment past, and the other end's
-    processor would rightly count it as missing its marker."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        busy = [line for name in (NS_A, NS_B)
-                for line in run(ns(name, "ss", "-Htan")).stdout.splitlines()
-                if ":%d " % PORT in line and not line.startswith(("LISTEN", "TIME-WAIT"))]
-        if not busy:
-            return True
-        time.sleep(0.05)
-    return False
+def wait_closed():
+    # The other end's marker processor would count a FIN or last ACK that
+    # passed a stopped shell as missing its marker.
+    return ao_lab.wait_closed((NS_A, NS_B), PORT)
 
 
 def rules(name, tool="iptables"):
@@ -360,31 +268,9 @@ def case_no_cap(tool):
 
 
 def main(argv):
-    if len(argv) != 2:
-        print(__doc__, file=sys.stderr)
-        return 64
-    if os.geteuid() != 0:
-        print("needs root (network namespaces, iptables, NFQUEUE)", file=sys.stderr)
-        return 1
-    tool = os.path.abspath(argv[1])
-    signal.signal(signal.SIGTERM, on_sigterm)
-    start = time.monotonic()
-    try:
-        setup()
-        warm_up()
-        for case in (case_marker, case_fail_closed, case_crash, case_icmp, case_legacy,
-                     case_no_cap):
-            case(tool)
-            if time.monotonic() - start > BUDGET_S:
-                failures.append("time budget exceeded after " + case.__name__)
-                break
-    except Terminated:
-        failures.append("terminated by SIGTERM")
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        cleanup()
-    log("%.1f s, %d failure(s)" % (time.monotonic() - start, len(failures)))
-    return 1 if failures else 0
+    return ao_lab.main(argv, __doc__, (NS_A, NS_B), setup,
+                       (case_marker, case_fail_closed, case_crash, case_icmp, case_legacy,
+                        case_no_cap), BUDGET_S)
 
 
 if __name__ == "__main__":

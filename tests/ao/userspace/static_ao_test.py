@@ -23,9 +23,7 @@ Every namespace and process this test makes is removed on every exit path
 import json
 import os
 import signal
-import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -33,6 +31,10 @@ SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 TCP_PAIR = os.path.join(SOURCE, "tests", "ao", "nfqueue", "tcp_pair.py")
 AO_VERIFY = os.path.join(SOURCE, "tests", "tools", "ao_verify", "ao_verify.py")
 PYTHON = "/usr/bin/python3"
+sys.path.insert(0, os.path.dirname(HERE))
+import ao_lab  # noqa: E402  (tests/ao, shared by the ao namespace tests)
+from ao_lab import expect, log, ns, run, spawn  # noqa: E402
+
 TAG = "usao%d" % os.getpid()
 NS_C, NS_S = TAG + "c", TAG + "s"
 DEV_C, DEV_S = TAG + "x", TAG + "y"
@@ -41,117 +43,31 @@ PORT = 179
 LENGTH = 256 << 10
 BUDGET_S = 60
 
-processes = []
-temp_files = []
-failures = []
-
-
-def log(text):
-    print(text, flush=True)
-
-
-def expect(condition, what):
-    log(("ok   " if condition else "FAIL ") + what)
-    if not condition:
-        failures.append(what)
-
-
-def run(argv, check=True, timeout=30):
-    result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
-    if check and result.returncode != 0:
-        raise RuntimeError("%s: exit %d: %s" % (" ".join(argv), result.returncode,
-                                               result.stderr.strip()))
-    return result
-
-
-def ns(name, *argv):
-    return ["ip", "netns", "exec", name] + list(argv)
 
 
 def temp_path(suffix):
-    path = os.path.join(tempfile.gettempdir(), "%s-%d%s" % (TAG, len(temp_files), suffix))
-    temp_files.append(path)
-    return path
-
-
-def spawn(argv, **kwargs):
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            **kwargs)
-    processes.append(proc)
-    return proc
+    return ao_lab.temp_path(TAG, suffix)
 
 
 def setup():
-    run(["ip", "netns", "add", NS_C])
-    run(["ip", "netns", "add", NS_S])
-    run(["ip", "link", "add", DEV_C, "netns", NS_C, "type", "veth",
-         "peer", "name", DEV_S, "netns", NS_S])
-    for name, dev, addr in ((NS_C, DEV_C, CLIENT), (NS_S, DEV_S, SERVER)):
-        run(ns(name, "ip", "addr", "add", addr + "/24", "dev", dev))
-        run(ns(name, "ip", "link", "set", dev, "up"))
-        run(ns(name, "ip", "link", "set", "lo", "up"))
+    ao_lab.veth_pair(((NS_C, DEV_C, [CLIENT + "/24"]), (NS_S, DEV_S, [SERVER + "/24"])))
 
 
-def cleanup():
-    for proc in processes:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    for name in (NS_C, NS_S):
-        # A concurrent "ip netns exec" can keep the mount busy for a moment.
-        for _ in range(50):
-            if not os.path.exists("/run/netns/" + name):
-                break
-            run(["ip", "netns", "del", name], check=False)
-            time.sleep(0.1)
-    for path in temp_files:
-        if os.path.exists(path):
-            os.unlink(path)
-
-
-class Terminated(Exception):
-    pass
-
-
-def on_sigterm(signum, frame):
-    raise Terminated()
-
-
-def stop(proc, timeout=15):
-    proc.send_signal(signal.SIGTERM)
-    return proc.communicate(timeout=timeout)
-
-
-class Tool:
+class Tool(ao_lab.ReadyTool):
     """ao_static_tool for one side; stopped by pid."""
 
     def __init__(self, tool, role, key, client_port, base):
-        self.ready = temp_path(".ready")
+        ready = temp_path(".ready")
         name = NS_S if role == "server" else NS_C
-        argv = ns(name, tool, "--role", role, "--client", CLIENT,
-                  "--client-port", str(client_port), "--server", SERVER,
-                  "--server-port", str(PORT), "--send-id", str(key["send_id"]),
-                  "--recv-id", str(key["recv_id"]), "--algorithm", key["tool_algorithm"],
-                  "--include-options", "1" if key["include_options"] else "0",
-                  "--secret-hex", key["secret_hex"], "--queue-base", str(base),
-                  "--ready-file", self.ready)
-        self.proc = spawn(argv)
-
-    def wait_ready(self):
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if os.path.exists(self.ready):
-                return True
-            if self.proc.poll() is not None:
-                return False
-            time.sleep(0.05)
-        return False
-
-    def stop(self):
-        out, err = stop(self.proc)
-        if self.proc.returncode != 0:
-            raise RuntimeError("tool exit %d: %s" % (self.proc.returncode, err.strip()))
-        return json.loads(out)
+        super().__init__(
+            ns(name, tool, "--role", role, "--client", CLIENT,
+               "--client-port", str(client_port), "--server", SERVER,
+               "--server-port", str(PORT), "--send-id", str(key["send_id"]),
+               "--recv-id", str(key["recv_id"]), "--algorithm", key["tool_algorithm"],
+               "--include-options", "1" if key["include_options"] else "0",
+               "--secret-hex", key["secret_hex"], "--queue-base", str(base),
+               "--ready-file", ready),
+            ready)
 
 
 class Capture:
@@ -171,7 +87,8 @@ class Capture:
         time.sleep(0.3)
 
     def stop(self):
-        stop(self.proc)
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.communicate(timeout=15)
         return self.path
 
 
@@ -211,18 +128,9 @@ def key_file(client, server):
     return path
 
 
-def wait_closed(timeout=5):
-    """Until no connection on PORT is still closing in either namespace, so
-    the tools stop after the last FIN/ACK went through them."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        busy = [line for name in (NS_C, NS_S)
-                for line in run(ns(name, "ss", "-Htan")).stdout.splitlines()
-                if ":%d " % PORT in line and not line.startswith(("LISTEN", "TIME-WAIT"))]
-        if not busy:
-            return True
-        time.sleep(0.05)
-    return False
+def wait_closed():
+    # The tools stop after the last FIN/ACK went through them.
+    return ao_lab.wait_closed((NS_C, NS_S), PORT)
 
 
 def start_pair(tool, client_key, server_key, client_port, base):
@@ -314,36 +222,14 @@ def case_mismatch(tool, client_port, base):
 
 
 def main(argv):
-    if len(argv) != 2:
-        print(__doc__, file=sys.stderr)
-        return 64
-    if os.geteuid() != 0:
-        print("needs root (network namespaces, iptables, NFQUEUE)", file=sys.stderr)
-        return 1
-    tool = os.path.abspath(argv[1])
-    signal.signal(signal.SIGTERM, on_sigterm)
-    start = time.monotonic()
     cases = (
-        lambda: case_transfer(tool, "hmac", ("hmac-sha1", "hmac-sha1-96"), False, 3, 7,
-                              40101, 5200),
-        lambda: case_transfer(tool, "cmac", ("aes-cmac", "aes-128-cmac-96"), True, 5, 9,
-                              40102, 5300),
-        lambda: case_mismatch(tool, 40103, 5400),
+        lambda tool: case_transfer(tool, "hmac", ("hmac-sha1", "hmac-sha1-96"), False, 3, 7,
+                                   40101, 5200),
+        lambda tool: case_transfer(tool, "cmac", ("aes-cmac", "aes-128-cmac-96"), True, 5, 9,
+                                   40102, 5300),
+        lambda tool: case_mismatch(tool, 40103, 5400),
     )
-    try:
-        setup()
-        for case in cases:
-            case()
-            if time.monotonic() - start > BUDGET_S:
-                failures.append("time budget of %d s exceeded" % BUDGET_S)
-                break
-    except Terminated:
-        failures.append("terminated by SIGTERM")
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        cleanup()
-    log("%.1f s, %d failure(s)" % (time.monotonic() - start, len(failures)))
-    return 1 if failures else 0
+    return ao_lab.main(argv, __doc__, (NS_C, NS_S), setup, cases, BUDGET_S)
 
 
 if __name__ == "__main__":
