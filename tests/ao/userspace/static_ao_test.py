@@ -75,8 +75,9 @@ class Capture:
 
     def __init__(self):
         self.path = temp_path(".pcap")
-        self.proc = spawn(ns(NS_C, "tshark", "-q", "-i", DEV_C, "-f", "tcp port %d" % PORT,
-                             "-w", self.path))
+        # A 16 MiB kernel buffer: the 0.5 MB transfer must never overrun it.
+        self.proc = spawn(ns(NS_C, "tshark", "-q", "-B", "16", "-i", DEV_C, "-f",
+                             "tcp port %d" % PORT, "-w", self.path))
         # tshark says "Capturing on" once the interface is open; the pcap
         # file exists from then on too.
         deadline = time.monotonic() + 10
@@ -86,16 +87,24 @@ class Capture:
             time.sleep(0.05)
         time.sleep(0.3)
 
-    def stop(self):
+    def stop(self, expected):
+        """Stops once `expected` segments are in the file (or after 5 s):
+        dumpcap hands packets over in blocks, so a SIGTERM right after the
+        traffic can cut off the last ones."""
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and keyids_per_segment(self.path, False)[0] < expected:
+            time.sleep(0.2)
         self.proc.send_signal(signal.SIGTERM)
-        self.proc.communicate(timeout=15)
+        summary = self.proc.communicate(timeout=15)[1].strip().splitlines()
+        log("tshark: %s" % "; ".join(summary[-2:]))
         return self.path
 
 
-def keyids_per_segment(pcap):
-    """(segments, segments with a TCP-AO KeyID) of the captured TCP flow."""
+def keyids_per_segment(pcap, complete=True):
+    """(segments, segments with a TCP-AO KeyID) of the captured TCP flow.
+    complete=False reads a file still being written (its end may be cut)."""
     out = run(["tshark", "-r", pcap, "-Y", "tcp.port == %d" % PORT, "-T", "fields",
-               "-e", "frame.number", "-e", "tcp.options.ao.keyid"]).stdout
+               "-e", "frame.number", "-e", "tcp.options.ao.keyid"], check=complete).stdout
     rows = [line.split("\t") for line in out.splitlines() if line.strip()]
     return len(rows), sum(1 for row in rows if len(row) > 1 and row[1] != "")
 
@@ -172,15 +181,15 @@ def case_transfer(tool, label, algorithm, include_options, send_id, recv_id, cli
               if line.strip()]
     expect(len(served) == 1 and served[0]["ok"] and served[0]["length"] == LENGTH,
            "%s: server got every byte %s" % (label, served))
-    pcap = capture.stop()
     counters_s, counters_c = server_tool.stop(), client_tool.stop()
     log("%s counters server: %s" % (label, json.dumps(counters_s)))
     log("%s counters client: %s" % (label, json.dumps(counters_c)))
+    queued = counters_c["outbound"]["packets"] + counters_c["inbound"]["packets"]
+    pcap = capture.stop(queued)
 
     segments, with_ao = keyids_per_segment(pcap)
     expect(segments > 100 and with_ao == segments,
            "%s: every captured segment carries TCP-AO (%d/%d)" % (label, with_ao, segments))
-    queued = counters_c["outbound"]["packets"] + counters_c["inbound"]["packets"]
     expect(queued == segments,
            "%s: each captured segment went through the client's queues (%d)" % (label, queued))
     status, report = ao_verify(pcap, key_file(client_key, server_key))
