@@ -151,6 +151,13 @@ struct SocketSetup {
   int fd = -1;
   SocketRole role = SocketRole::Connection;
   segment::IpVersion family = segment::IpVersion::V4;  // the socket's, not the peer's
+  // A connection socket's peer when known (before connect(): where it will
+  // connect; accepted: getpeername). The userspace backend keys flows by
+  // 4-tuple and needs it; the kernel backend ignores it. (The `{}` keeps
+  // positional {fd, role, family} initializers free of
+  // -Wmissing-field-initializers.)
+  std::optional<segment::IpAddress> remote_addr{};
+  std::uint16_t remote_port = 0;
 };
 
 class Backend {

@@ -92,9 +92,9 @@ Result command(Invocation inv, Words words) {
   if (first == "show" && second == "neighbors")
     return show_neighbors(std::move(inv), rest.subspan(1));
   if (first == "show" && second == "rib") return show_rib(std::move(inv), rest.subspan(1));
-  if (first == "show" && second == "config") {
+  if (first == "show" && (second == "config" || second == "ao")) {
     if (rest.size() > 1) return too_many(rest.subspan(1));
-    inv.request.command = "show config";
+    inv.request.command = fmt::format("show {}", second);
     inv.view = View::Json;
     return inv;
   }
@@ -150,6 +150,9 @@ Commands:
                                      unless in or out is given)
   reload                             re-read the configuration file
   show config                        the running configuration (JSON)
+  show ao                            the TCP-AO backend: kind, kernel probe,
+                                     userspace queues and drops (JSON); per
+                                     session TCP-AO is in show neighbors --json
   raw COMMAND [ARGS-JSON]            send any daemon command as is, e.g.
                                      bgpcli raw help
                                      bgpcli raw "show neighbors" '{{"address":"192.0.2.2"}}'

@@ -176,6 +176,11 @@ void Daemon::register_commands(api::CommandRegistry& registry) {
                [this](const json&) -> api::CommandResult { return reload(); });
   registry.add("show config", "the configuration in force, canonical, secrets redacted",
                [this](const json&) -> api::CommandResult { return show_config(); });
+  registry.add("show ao", "the TCP-AO backend: kind, kernel probe, userspace queues and drops",
+               [this](const json&) -> api::CommandResult {
+                 if (!ao_) return json{{"backend", nullptr}, {"reason", "no neighbor derives TCP-AO keys"}};
+                 return ao_->status();
+               });
 }
 
 }  // namespace bgpd::daemon

@@ -6,7 +6,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "aotls/keying/exporter_hook.hpp"
+#include "aotls/tls/tcp_ao_wiring.hpp"
 #include "bgpd/config/reload.hpp"
+#include "bgpd/daemon/ao_service.hpp"
 
 namespace bgpd::daemon {
 
@@ -60,9 +63,10 @@ std::map<wire::IpAddress, std::size_t> neighbor_positions(const std::string& pat
   return out;
 }
 
-// Transports this build carries: plain TCP, TCP-MD5 and BGP over TLS. A
-// neighbor asking for TCP-AO is refused rather than run without it, which
-// would silently give up the protection the operator configured.
+// Transports this build carries: plain TCP, TCP-MD5, BGP over TLS, and
+// TCP-AO keyed from TLS. A neighbor asking for static TCP-AO keys is refused
+// rather than run without them, which would silently give up the
+// protection the operator configured.
 std::vector<std::string> unsupported_transports(const config::Config& config,
                                                 const std::string& path) {
   std::vector<std::string> errors;
@@ -71,8 +75,10 @@ std::vector<std::string> unsupported_transports(const config::Config& config,
     auto it = positions.find(n.address);
     const std::string at =
         "/neighbors/" + (it == positions.end() ? n.address.to_string() : std::to_string(it->second));
-    if (n.ao.mode != config::AoMode::Off) {
-      errors.push_back(at + "/ao/mode: TCP-AO sessions are not in this build yet; set \"off\"");
+    if (n.ao.mode == config::AoMode::Static) {
+      errors.push_back(at + "/ao/mode: static TCP-AO key chains are not in this build yet");
+    } else if (n.fallback == config::Fallback::Static) {
+      errors.push_back(at + "/fallback: static TCP-AO key chains are not in this build yet");
     }
   }
   return errors;
@@ -81,6 +87,28 @@ std::vector<std::string> unsupported_transports(const config::Config& config,
 bool uses_tls(const config::Config& config) {
   return std::any_of(config.neighbors.begin(), config.neighbors.end(),
                      [](const auto& n) { return n.tls.mode != config::TlsMode::Off; });
+}
+
+// The tcp_ao extension (draft-piraux-tcp-ao-tls) and the exporter hook of
+// aotls/keying on both contexts, when some neighbor derives TCP-AO keys; a
+// connection only announces tcp_ao when its AoSession arms it.
+void add_tcp_ao(const config::Config& config, session::TlsContexts& contexts,
+                std::vector<std::string>& errors) {
+  if (std::none_of(config.neighbors.begin(), config.neighbors.end(), derives_ao_keys)) return;
+  for (const auto& ctx : {contexts.client, contexts.server}) {
+    auto* native = ctx->native_handle();
+    if (auto registered =
+            aotls::tls::register_tcp_ao_extension(native, config.global.ao.tls_extension_type);
+        !registered) {
+      errors.push_back("/global/ao/tls_extension_type: " +
+                       std::string(aotls::tls::to_string(registered.error())));
+      return;
+    }
+    if (auto hooked = aotls::keying::register_exporter_hook(native); !hooked) {
+      errors.push_back("/global/ao: " + hooked.error().message);
+      return;
+    }
+  }
 }
 
 // The TLS contexts, built (and so the files read and checked) at load time:
@@ -102,6 +130,7 @@ std::optional<session::TlsContexts> tls_contexts(const config::Config& config,
     }
     return std::nullopt;
   }
+  add_tcp_ao(config, *contexts, errors);
   return std::move(*contexts);
 }
 
@@ -163,12 +192,28 @@ common::Expected<void, std::string> Daemon::start() {
   control_ = *server;
   control_->start();
 
+  auto ao = AoService::start(config_, log_.with("module", "ao"));
+  if (!ao) return common::Unexpected("TCP-AO: " + ao.error());
+  ao_ = std::move(*ao);
+  transports_.set_ao(ao_);
+  // Rules before the listener exists: until the listener's keys are in,
+  // the backend drops the neighbor's TCP-AO segments (fail-closed) rather
+  // than let the kernel answer a SYN unprotected.
+  for (const auto& neighbor : config_.neighbors) {
+    if (auto added = add_ao_neighbor(neighbor); !added) return added;
+  }
+
   if (!config_.global.listen.addresses.empty()) {
     session::ListenOptions listen;
     for (const auto& address : config_.global.listen.addresses) {
       listen.endpoints.emplace_back(to_asio(address), config_.global.listen.port);
     }
     listen.md5_peers = md5_peers(config_);
+    if (ao_) {
+      listen.before_listen = [this](int fd, const session::Endpoint& local) {
+        ao_->add_listener(fd, local);
+      };
+    }
     auto listener = session::Listener::open(io_.get_executor(), listen, log_.with("module", "listener"));
     if (!listener) {
       return common::Unexpected(fmt::format("listen on port {}: {}", config_.global.listen.port,
@@ -233,6 +278,17 @@ policy::Chain Daemon::chain_for(const config::NeighborConfig& neighbor, bool imp
   return chain ? std::move(*chain) : policy::Chain::default_for(true);
 }
 
+common::Expected<void, std::string> Daemon::add_ao_neighbor(
+    const config::NeighborConfig& neighbor) {
+  // Profile section 3: the default MKT on the listeners and the userspace
+  // rules exist before the first connection to or from the neighbor.
+  if (!ao_ || !derives_ao_keys(neighbor)) return {};
+  if (auto added = ao_->add_neighbor(neighbor); !added) {
+    return common::Unexpected("TCP-AO for " + neighbor.address.to_string() + ": " + added.error());
+  }
+  return {};
+}
+
 void Daemon::add_peer(const config::NeighborConfig& neighbor) {
   PeerEvents events;
   events.established = [this](Peer& p) { on_established(p); };
@@ -268,6 +324,7 @@ void Daemon::remove_peer(const wire::IpAddress& address, wire::CeaseSubcode reas
     asio::post(listener_->get_executor(),
                [l = listener_, a = to_asio(address)] { l->remove_md5_key(a); });
   }
+  if (ao_ && derives_ao_keys(peer->neighbor())) ao_->remove_neighbor(peer->neighbor());
   peers_.erase(it);
 }
 

@@ -24,6 +24,7 @@
 
 #include "bgpd/api/control_server.hpp"
 #include "bgpd/config/config.hpp"
+#include "bgpd/daemon/ao_service.hpp"
 #include "bgpd/daemon/peer.hpp"
 #include "bgpd/daemon/transport_factory.hpp"
 #include "bgpd/policy/policy.hpp"
@@ -71,6 +72,10 @@ class Daemon {
  private:
   void register_commands(api::CommandRegistry& registry);
   void add_peer(const config::NeighborConfig& neighbor);
+  // The neighbor's TCP-AO state (listener keys, userspace rules); none when
+  // it derives no keys.
+  common::Expected<void, std::string> add_ao_neighbor(const config::NeighborConfig& neighbor);
+  void add_peer_logged(const config::NeighborConfig& neighbor);  // reload: AO errors logged
   void remove_peer(const wire::IpAddress& address, wire::CeaseSubcode reason);
   Peer* find_peer(const wire::IpAddress& address) const;
   Peer* find_peer(rib::PeerId id) const;
@@ -98,6 +103,7 @@ class Daemon {
   std::map<wire::IpAddress, std::shared_ptr<Peer>> peers_;
   rib::PeerId next_peer_id_ = 1;
   std::shared_ptr<session::Listener> listener_;
+  std::shared_ptr<AoService> ao_;  // null while no neighbor derives TCP-AO keys
   std::shared_ptr<api::ControlServer> control_;
   bool stopping_ = false;
 };

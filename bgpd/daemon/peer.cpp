@@ -3,6 +3,7 @@
 
 #include <boost/asio/strand.hpp>
 
+#include "bgpd/daemon/ao_status.hpp"
 #include "bgpd/daemon/messages.hpp"
 #include "bgpd/daemon/transport_factory.hpp"
 #include "bgpd/fsm/collision.hpp"
@@ -602,6 +603,7 @@ nlohmann::json Peer::status() const {
       {"connections", attempts_.size()},
   };
   std::optional<session::TlsDetails> tls_session;
+  std::shared_ptr<const session::AoSession> ao_session;
   if (attempt) {
     out["connect_retry_counter"] = attempt->machine.connect_retry_counter();
     if (attempt->connection) {
@@ -609,6 +611,7 @@ nlohmann::json Peer::status() const {
       const auto info = attempt->connection->info();
       out["transport"] = info.description();
       if (info.tls) tls_session = info.tls;
+      ao_session = attempt->connection->ao();
       out["messages_in"] = counters.messages_in;
       out["messages_out"] = counters.messages_out;
       out["bytes_in"] = counters.bytes_in;
@@ -640,6 +643,10 @@ nlohmann::json Peer::status() const {
       tls["handshake_ms"] = static_cast<double>(tls_session->handshake_time.count()) / 1000.0;
     }
     out["tls"] = std::move(tls);
+  }
+  if (auto ao = transports_.ao_status(neighbor_); !ao.is_null()) {
+    if (ao_session) ao["session"] = to_json(*ao_session, std::chrono::steady_clock::now());
+    out["ao"] = std::move(ao);
   }
   if (last_error_) {
     out["last_error"] = {{"direction", last_error_->sent ? "sent" : "received"},

@@ -7,11 +7,17 @@
 #include <fmt/format.h>
 
 #include "bgpd/config/reload.hpp"
+#include "bgpd/daemon/ao_service.hpp"
 #include "bgpd/daemon/daemon.hpp"
 
 namespace bgpd::daemon {
 
 using nlohmann::json;
+
+void Daemon::add_peer_logged(const config::NeighborConfig& neighbor) {
+  if (auto added = add_ao_neighbor(neighbor); !added) log_.error("reload: {}", added.error());
+  add_peer(neighbor);
+}
 
 common::Expected<json, std::string> Daemon::reload() {
   auto loaded = load_config(options_.config_path);
@@ -26,6 +32,13 @@ common::Expected<json, std::string> Daemon::reload() {
     for (const auto& f : plan.restart_fields) fields += (fields.empty() ? "" : ", ") + f;
     if (plan.rerun_decision) fields += std::string(fields.empty() ? "" : ", ") + "decision settings";
     return common::Unexpected("reload refused, nothing applied: a restart is needed for " + fields);
+  }
+  // The TCP-AO backend (NFQUEUE rules, queues) starts with the daemon.
+  if (!ao_ && std::any_of(loaded->config.neighbors.begin(), loaded->config.neighbors.end(),
+                          derives_ao_keys)) {
+    return common::Unexpected(
+        "reload refused, nothing applied: a restart is needed for the first neighbor with "
+        "ao opportunistic or required (the TCP-AO backend starts with bgpd)");
   }
   config_ = std::move(loaded->config);
   policies_ = std::move(loaded->policies);
@@ -46,11 +59,11 @@ common::Expected<json, std::string> Daemon::reload() {
         remove_peer(n.address, wire::CeaseSubcode::PeerDeconfigured);
         break;
       case config::NeighborChange::Added:
-        add_peer(*neighbor);
+        add_peer_logged(*neighbor);
         break;
       case config::NeighborChange::ResetRequired:
         remove_peer(n.address, wire::CeaseSubcode::OtherConfigurationChange);
-        add_peer(*neighbor);
+        add_peer_logged(*neighbor);
         break;
       case config::NeighborChange::Soft: {
         Peer* peer = find_peer(n.address);

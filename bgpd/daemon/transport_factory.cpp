@@ -4,6 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include "bgpd/daemon/ao_service.hpp"
 #include "bgpd/session/tcp_transport.hpp"
 
 namespace bgpd::daemon {
@@ -33,8 +34,18 @@ wire::IpAddress from_asio(const asio::ip::address& address) {
 // State the connection coroutines share with the factory; they hold it by
 // shared_ptr, so a reload or shutdown never leaves them pointing at nothing.
 struct SessionTransportFactory::Shared {
+  // Per neighbor, TCP-AO's side of profile section 1: connect timeouts in a
+  // row (a peer without TCP-AO never answers an AO SYN), downgrades, and
+  // sessions that stayed on the default MKT.
+  struct AoBookkeeping {
+    std::uint32_t timeouts_in_a_row = 0;
+    std::uint64_t downgrades = 0;
+    std::uint64_t default_mkt_only = 0;
+  };
+
   common::log::Logger log;
   std::map<wire::IpAddress, session::TlsFallback> fallback;
+  std::map<wire::IpAddress, AoBookkeeping> ao;
 
   session::TlsFallback& fallback_of(const config::NeighborConfig& neighbor) {
     auto [it, inserted] = fallback.try_emplace(neighbor.address, neighbor.tls.fallback_after);
@@ -54,6 +65,7 @@ struct Plan {
   std::shared_ptr<SessionTransportFactory::Shared> shared;
   config::NeighborConfig neighbor;
   std::optional<session::TlsContexts> tls;
+  std::shared_ptr<AoService> ao;
   TransportHandler done;
 };
 
@@ -85,6 +97,20 @@ void record(const Plan& plan, TlsRole role, const TransportResult& result) {
   const auto tls = *result.value()->info().tls;
   plan.shared->log.info("TLS {} {}: {} {}, ALPN {}, peer {}", side, address, tls.version,
                         tls.cipher, tls.alpn, tls.peer_subject);
+  const auto ao = result.value()->ao();
+  if (!ao) return;
+  const auto keying = ao->keying().status(std::chrono::steady_clock::now());
+  if (keying.state == aotls::keying::state_name(aotls::keys::KeyPhase::DefaultOnly)) {
+    // Profile section 1, tls required + ao opportunistic: allowed, warned, counted.
+    ++plan.shared->ao[plan.neighbor.address].default_mkt_only;
+    plan.shared->log.warning(
+        "TCP-AO: {} sent no tcp_ao extension; the session stays on the default MKT "
+        "(state default-mkt-only)",
+        address);
+    return;
+  }
+  plan.shared->log.info("TCP-AO {} {}: {} backend, generation {} installed", side, address,
+                        ao->backend(), keying.generation);
 }
 
 // The TLS handshake on an open socket. Not inlined: g++ 12 at -O2 inlines a
@@ -92,7 +118,8 @@ void record(const Plan& plan, TlsRole role, const TransportResult& result) {
 // allocator and deallocator as a mismatched new/delete (a false positive of
 // -Wmismatched-new-delete).
 [[gnu::noinline]] asio::awaitable<void> secure(Plan plan, asio::ip::tcp::socket socket,
-                                               TlsRole role, TcpProtection under) {
+                                               TlsRole role, TcpProtection under,
+                                               std::shared_ptr<session::AoSession> ao) {
   if (!plan.tls) {
     // Unreachable with a validated config (TLS neighbors need the files,
     // and load_config builds the contexts); refuse rather than go plain.
@@ -105,9 +132,51 @@ void record(const Plan& plan, TlsRole role, const TransportResult& result) {
   options.peer = identity_of(plan.neighbor);
   options.timeout = plan.neighbor.tls.handshake_timeout;
   options.under = under;
+  options.ao = std::move(ao);
   auto result = co_await session::tls_handshake(std::move(socket), options);
   record(plan, role, result);
   plan.done(std::move(result));
+}
+
+// Profile section 1, ao "opportunistic": a peer with no TCP-AO at all never
+// answers an AO SYN, so after `ao.fallback_after` connect timeouts in a row
+// one attempt goes without TCP-AO. "required" never falls back.
+bool ao_gives_up(const Plan& plan) {
+  const auto& neighbor = plan.neighbor;
+  if (neighbor.ao.mode != config::AoMode::Opportunistic) return false;
+  auto& book = plan.shared->ao[neighbor.address];
+  if (book.timeouts_in_a_row < neighbor.ao.fallback_after) return false;
+  plan.shared->log.warning(
+      "downgrade: {} connect timeouts in a row to {} under TCP-AO (ao opportunistic); "
+      "trying once without TCP-AO",
+      book.timeouts_in_a_row, neighbor.address.to_string());
+  book.timeouts_in_a_row = 0;
+  ++book.downgrades;
+  return true;
+}
+
+// The TCP-AO of an active connection: the socket is bound to a concrete
+// source address (the userspace backend keys by 4-tuple) and gets the
+// default MKT before connect() (profile section 3).
+common::Expected<void, std::error_code> prepare_ao(const Plan& plan,
+                                                   session::ConnectOptions& options,
+                                                   std::shared_ptr<session::AoSession>& ao) {
+  if (!options.local_address) {
+    auto source = source_address_for(options.remote.address());
+    if (!source) return common::Unexpected(source.error());
+    options.local_address = *source;
+  }
+  options.before_connect = [&plan, &ao](asio::ip::tcp::socket& socket) -> std::error_code {
+    auto made = plan.ao->connecting(socket, plan.neighbor);
+    if (!made) {
+      plan.shared->log.error("TCP-AO toward {}: {}", plan.neighbor.address.to_string(),
+                             made.error());
+      return make_error_code(session::AoFailure::KeyingFailed);
+    }
+    ao = std::move(*made);
+    return {};
+  };
+  return {};
 }
 
 // The coroutine owns copies of everything connect_tcp reads, so nothing it
@@ -124,18 +193,35 @@ asio::awaitable<void> connect_neighbor(Plan plan) {
   std::vector<std::uint8_t> md5_key;
   if (neighbor.md5) md5_key.assign(neighbor.md5->bytes().begin(), neighbor.md5->bytes().end());
   options.md5_key = md5_key;
+  const bool tls = neighbor.tls.mode != config::TlsMode::Off;
+  auto& fallback = plan.shared->fallback_of(neighbor);
+  const bool plain_attempt = neighbor.tls.mode == config::TlsMode::Preferred &&
+                             fallback.next_is_plain();
+  const bool with_ao = tls && !plain_attempt && plan.ao && derives_ao_keys(neighbor) &&
+                       !ao_gives_up(plan);
+  std::shared_ptr<session::AoSession> ao;
+  if (with_ao) {
+    if (auto prepared = prepare_ao(plan, options, ao); !prepared) {
+      plan.done(common::Unexpected(prepared.error()));
+      co_return;
+    }
+  }
   auto socket = co_await session::connect_tcp(options);
+  if (with_ao) {
+    auto& book = plan.shared->ao[neighbor.address];
+    const bool timed_out = !socket && socket.error() == std::errc::timed_out;
+    book.timeouts_in_a_row = timed_out ? book.timeouts_in_a_row + 1 : 0;
+  }
   if (!socket) {
     plan.done(common::Unexpected(socket.error()));
     co_return;
   }
   const auto under = protection_of(neighbor);
-  if (neighbor.tls.mode == config::TlsMode::Off) {
+  if (!tls) {
     plan.done(plain(std::move(*socket), under));
     co_return;
   }
-  auto& fallback = plan.shared->fallback_of(neighbor);
-  if (neighbor.tls.mode == config::TlsMode::Preferred && fallback.next_is_plain()) {
+  if (plain_attempt) {
     // Profile section 1: tls "preferred" gives up on TLS for this attempt.
     plan.shared->log.warning(
         "downgrade: {} failed TLS attempts in a row to {}{} (tls preferred); trying plain BGP",
@@ -145,7 +231,18 @@ asio::awaitable<void> connect_neighbor(Plan plan) {
     plan.done(plain(std::move(*socket), under));
     co_return;
   }
-  co_await secure(std::move(plan), std::move(*socket), TlsRole::Client, under);
+  co_await secure(std::move(plan), std::move(*socket), TlsRole::Client, under, std::move(ao));
+}
+
+// The passive side's TCP-AO: the accepted socket inherited the default MKT
+// from its listener. Null when the neighbor derives no keys.
+common::Expected<std::shared_ptr<session::AoSession>, std::error_code> accepted_ao(
+    const Plan& plan, asio::ip::tcp::socket& socket) {
+  if (!plan.ao || !derives_ao_keys(plan.neighbor)) return std::shared_ptr<session::AoSession>();
+  auto made = plan.ao->accepted(socket, plan.neighbor);
+  if (made) return std::move(*made);
+  plan.shared->log.error("TCP-AO from {}: {}", plan.neighbor.address.to_string(), made.error());
+  return common::Unexpected(make_error_code(session::AoFailure::KeyingFailed));
 }
 
 // Profile section 1, passive side of "preferred": 0x16 is a TLS handshake
@@ -163,8 +260,13 @@ asio::awaitable<void> accept_preferred(Plan plan, session::AcceptedConnection co
     co_return;
   }
   if (*first == kTlsHandshakeRecord) {
+    auto ao = accepted_ao(plan, connection.socket);
+    if (!ao) {
+      plan.done(common::Unexpected(ao.error()));
+      co_return;
+    }
     co_await secure(std::move(plan), std::move(connection.socket), TlsRole::Server,
-                    connection.protection);
+                    connection.protection, std::move(*ao));
     co_return;
   }
   if (*first == kBgpMarkerByte) {
@@ -185,11 +287,11 @@ asio::awaitable<void> accept_preferred(Plan plan, session::AcceptedConnection co
 
 SessionTransportFactory::SessionTransportFactory(std::optional<session::TlsContexts> tls,
                                                  common::log::Logger log)
-    : shared_(std::make_shared<Shared>(Shared{std::move(log), {}})), tls_(std::move(tls)) {}
+    : shared_(std::make_shared<Shared>(Shared{std::move(log), {}, {}})), tls_(std::move(tls)) {}
 
 void SessionTransportFactory::connect(const config::NeighborConfig& neighbor,
                                       const asio::any_io_executor& strand, TransportHandler done) {
-  asio::co_spawn(strand, connect_neighbor(Plan{shared_, neighbor, tls_, std::move(done)}),
+  asio::co_spawn(strand, connect_neighbor(Plan{shared_, neighbor, tls_, ao_, std::move(done)}),
                  asio::detached);
 }
 
@@ -201,14 +303,21 @@ void SessionTransportFactory::accept(const config::NeighborConfig& neighbor,
     return;
   }
   auto executor = connection.socket.get_executor();
-  Plan plan{shared_, neighbor, tls_, std::move(done)};
+  Plan plan{shared_, neighbor, tls_, ao_, std::move(done)};
   if (neighbor.tls.mode == config::TlsMode::Preferred) {
     asio::co_spawn(executor, accept_preferred(std::move(plan), std::move(connection)),
                    asio::detached);
     return;
   }
+  auto ao = accepted_ao(plan, connection.socket);
+  if (!ao) {
+    plan.done(common::Unexpected(ao.error()));
+    return;
+  }
   const auto under = connection.protection;
-  asio::co_spawn(executor, secure(std::move(plan), std::move(connection.socket), TlsRole::Server, under),
+  asio::co_spawn(executor,
+                 secure(std::move(plan), std::move(connection.socket), TlsRole::Server, under,
+                        std::move(*ao)),
                  asio::detached);
 }
 
@@ -223,6 +332,20 @@ nlohmann::json SessionTransportFactory::status(const config::NeighborConfig& nei
   out["failures_in_a_row"] = f.failures_in_a_row();
   out["downgrades"] = f.downgrades();
   if (!f.last_failure().empty()) out["last_failure"] = f.last_failure();
+  return out;
+}
+
+nlohmann::json SessionTransportFactory::ao_status(const config::NeighborConfig& neighbor) const {
+  if (neighbor.ao.mode == config::AoMode::Off) return nullptr;
+  nlohmann::json out = {
+      {"mode", neighbor.ao.mode == config::AoMode::Required ? "required" : "opportunistic"}};
+  if (ao_) out["backend"] = ao_->backend_name();
+  const auto it = shared_->ao.find(neighbor.address);
+  const Shared::AoBookkeeping none;
+  const auto& book = it == shared_->ao.end() ? none : it->second;
+  out["connect_timeouts_in_a_row"] = book.timeouts_in_a_row;
+  out["downgrades"] = book.downgrades;
+  out["default_mkt_only_sessions"] = book.default_mkt_only;
   return out;
 }
 

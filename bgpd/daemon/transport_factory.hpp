@@ -6,7 +6,9 @@
 // that neighbor is signed, TLS or not), and BGP over TLS
 // (draft-wirtgen-bgp-tls) in modes "required" and "preferred", with the
 // preferred mode's fallback to plain BGP and its passive-side first-byte
-// detection. TCP-AO plugs in here later. Both directions complete
+// detection; TCP-AO keyed from the TLS handshake (ao opportunistic and
+// required, through AoService) with the opportunistic mode's fallback
+// after connect timeouts. Both directions complete
 // asynchronously so that the FSM sees TcpCrAcked / TcpConnectionConfirmed
 // only once the transport is ready to carry BGP messages; a failed TLS
 // handshake is a failed connection (RFC 4271 event 18).
@@ -32,6 +34,8 @@
 
 namespace bgpd::daemon {
 
+class AoService;
+
 using TransportResult = common::Expected<std::unique_ptr<session::Transport>, std::error_code>;
 using TransportHandler = std::function<void(TransportResult)>;
 
@@ -47,6 +51,9 @@ class TransportFactory {
   // The neighbor's transport bookkeeping for the CLI (TLS attempts,
   // failures, downgrades); null when there is nothing to show.
   virtual nlohmann::json status(const config::NeighborConfig& neighbor) const = 0;
+  // The neighbor's TCP-AO bookkeeping (connect timeouts, downgrades,
+  // default-MKT-only sessions); null when its ao mode is off.
+  virtual nlohmann::json ao_status(const config::NeighborConfig& neighbor) const = 0;
 };
 
 class SessionTransportFactory final : public TransportFactory {
@@ -60,9 +67,12 @@ class SessionTransportFactory final : public TransportFactory {
   void accept(const config::NeighborConfig& neighbor, session::AcceptedConnection connection,
               TransportHandler done) override;
   nlohmann::json status(const config::NeighborConfig& neighbor) const override;
+  nlohmann::json ao_status(const config::NeighborConfig& neighbor) const override;
 
   // Reload: new certificates apply to the next connections.
   void set_tls(std::optional<session::TlsContexts> tls) { tls_ = std::move(tls); }
+  // The daemon's TCP-AO, once started; null while no neighbor uses it.
+  void set_ao(std::shared_ptr<AoService> ao) { ao_ = std::move(ao); }
 
   // Bookkeeping shared with the connection coroutines (defined in the .cpp).
   struct Shared;
@@ -70,6 +80,7 @@ class SessionTransportFactory final : public TransportFactory {
  private:
   std::shared_ptr<Shared> shared_;
   std::optional<session::TlsContexts> tls_;
+  std::shared_ptr<AoService> ao_;
 };
 
 // The asio address of a configured neighbor or local address.

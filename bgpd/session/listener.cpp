@@ -50,6 +50,11 @@ common::Expected<std::shared_ptr<Listener>, std::error_code> Listener::open(
   }
   for (auto& acceptor : listener->acceptors_) {
     boost::system::error_code ec;
+    if (options.before_listen) {
+      const auto local = acceptor->local_endpoint(ec);
+      if (ec) return common::Unexpected(std::error_code(ec));
+      options.before_listen(acceptor->native_handle(), local);
+    }
     acceptor->listen(options.backlog, ec);
     if (ec) return common::Unexpected(std::error_code(ec));
   }

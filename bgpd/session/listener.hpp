@@ -32,6 +32,9 @@ struct ListenOptions {
   // Keys installed after bind() and before listen(), so that no SYN from a
   // keyed peer is ever accepted unsigned.
   std::vector<Md5Peer> md5_peers;
+  // Runs on each bound acceptor just before its listen(): keys that live on
+  // listening sockets (TCP-AO's default MKT, profile section 3) go on here.
+  std::function<void(int fd, const Endpoint& local)> before_listen;
 };
 
 struct AcceptedConnection {

@@ -88,6 +88,9 @@ asio::awaitable<common::Expected<asio::ip::tcp::socket, std::error_code>> connec
       co_return Result(common::Unexpected(md5_ec));
     }
   }
+  if (options.before_connect) {
+    if (auto hook_ec = options.before_connect(socket)) co_return Result(common::Unexpected(hook_ec));
+  }
   {
     const Deadline deadline(executor, options.timeout, [&socket] {
       boost::system::error_code ignored;

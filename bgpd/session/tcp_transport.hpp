@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 
@@ -42,6 +43,9 @@ struct ConnectOptions {
   std::chrono::milliseconds timeout{std::chrono::seconds(10)};
   // RFC 2385 key; empty means unsigned. Only read during connect_tcp.
   std::span<const std::uint8_t> md5_key;
+  // Runs on the opened (and bound) socket just before connect(): TCP-AO
+  // keys go on here, so the SYN is already signed. An error aborts.
+  std::function<std::error_code(asio::ip::tcp::socket&)> before_connect;
 };
 
 // Opens, binds, keys and connects a socket on the calling coroutine's

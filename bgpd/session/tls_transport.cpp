@@ -4,7 +4,10 @@
 #include <openssl/x509.h>
 #include <sys/socket.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -26,11 +29,11 @@ void close_socket(asio::ip::tcp::socket& socket) {
   socket.close(ignored);
 }
 
-TransportInfo tls_info(TlsTransport::Stream& stream, TcpProtection under,
+TransportInfo tls_info(TlsTransport::Stream& stream, TcpProtection under, bool ao,
                        std::chrono::steady_clock::duration handshake_time) {
   boost::system::error_code ec;
   TransportInfo info;
-  info.kind = under == TcpProtection::Md5 ? "tls+md5" : "tls";
+  info.kind = ao ? "tls+ao" : under == TcpProtection::Md5 ? "tls+md5" : "tls";
   info.local = stream.lowest_layer().local_endpoint(ec);
   info.remote = stream.lowest_layer().remote_endpoint(ec);
   const auto facts = aotls::tls::describe(stream.native_handle());
@@ -72,6 +75,27 @@ std::shared_ptr<asio::ssl::context> wrap(aotls::tls::SslCtxPtr ctx) {
   return std::make_shared<asio::ssl::context>(ctx.release());
 }
 
+// A keying timer that fails retries at this pace; the error stays in the
+// keying's status for the CLI meanwhile.
+constexpr auto kKeyingRetry = std::chrono::seconds(1);
+
+// Profile section 4: the keying's timer (default-MKT retirement, the next
+// generation), on the connection's strand, for as long as the session lives.
+asio::awaitable<void> drive_keying(std::weak_ptr<AoSession> weak) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  auto next = std::chrono::steady_clock::now();
+  for (;;) {
+    timer.expires_at(next);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    const auto ao = weak.lock();
+    if (!ao) co_return;
+    const auto now = std::chrono::steady_clock::now();
+    const auto wake = ao->keying().tick(now);
+    next = wake ? *wake : now + kKeyingRetry;
+  }
+}
+
 }  // namespace
 
 common::Expected<TlsContexts, std::vector<std::string>> TlsContexts::make(
@@ -87,8 +111,11 @@ common::Expected<TlsContexts, std::vector<std::string>> TlsContexts::make(
   return TlsContexts{wrap(std::move(*client)), wrap(std::move(*server))};
 }
 
-TlsTransport::TlsTransport(std::unique_ptr<Stream> stream, TransportInfo info)
-    : stream_(std::move(stream)), info_(std::move(info)) {}
+TlsTransport::TlsTransport(std::unique_ptr<Stream> stream, TransportInfo info,
+                           std::shared_ptr<AoSession> ao)
+    : stream_(std::move(stream)), info_(std::move(info)), ao_(std::move(ao)) {
+  if (ao_) asio::co_spawn(stream_->get_executor(), drive_keying(ao_), asio::detached);
+}
 
 asio::awaitable<IoResult> TlsTransport::read_some(asio::mutable_buffer buffer) {
   boost::system::error_code ec;
@@ -129,6 +156,12 @@ asio::awaitable<TransportOrError> tls_handshake(asio::ip::tcp::socket socket,
     co_return Result(common::Unexpected(
         std::make_error_code(std::errc::invalid_argument)));
   }
+  // draft-piraux-tcp-ao-tls: the tcp_ao extension rides in this handshake,
+  // and aotls/keying installs generation 1 inside it (profile section 3).
+  if (options.ao && !options.ao->keying().arm(stream->native_handle())) {
+    close_socket(stream->next_layer());
+    co_return Result(common::Unexpected(make_error_code(AoFailure::ArmFailed)));
+  }
   std::error_code error;
   {
     auto& raw = stream->next_layer();
@@ -141,12 +174,17 @@ asio::awaitable<TransportOrError> tls_handshake(asio::ip::tcp::socket socket,
     error = deadline.expired() ? std::make_error_code(std::errc::timed_out)
                                : ec ? failure_of(*stream, ec) : std::error_code();
   }
+  if (!error && options.ao && !options.ao->keying().handshake_finished(stream->native_handle())) {
+    error = make_error_code(AoFailure::KeyingFailed);
+  }
   if (error) {
     close_socket(stream->next_layer());
     co_return Result(common::Unexpected(error));
   }
-  auto info = tls_info(*stream, options.under, std::chrono::steady_clock::now() - started);
-  co_return Result(std::make_unique<TlsTransport>(std::move(stream), std::move(info)));
+  auto info = tls_info(*stream, options.under, options.ao != nullptr,
+                       std::chrono::steady_clock::now() - started);
+  co_return Result(
+      std::make_unique<TlsTransport>(std::move(stream), std::move(info), std::move(options.ao)));
 }
 
 asio::awaitable<common::Expected<std::uint8_t, std::error_code>> peek_first_byte(

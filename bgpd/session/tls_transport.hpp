@@ -10,8 +10,8 @@
 //
 // Errors: timed_out for the handshake deadline; OpenSSL's reason (asio's
 // ssl category) for alerts and verification failures; the socket error
-// otherwise. Callers map all of them to TcpConnectionFails (RFC 4271 event
-// 18).
+// otherwise; AoFailure when TCP-AO keying failed (ao_session.hpp). Callers
+// map all of them to TcpConnectionFails (RFC 4271 event 18).
 #pragma once
 
 // clang-format off
@@ -26,6 +26,7 @@
 
 #include "aotls/tls/context.hpp"
 #include "aotls/tls/peer_identity.hpp"
+#include "bgpd/session/ao_session.hpp"
 #include "bgpd/session/tcp_transport.hpp"
 #include "bgpd/session/transport.hpp"
 #include "common/expected.hpp"
@@ -47,7 +48,10 @@ class TlsTransport final : public Transport {
  public:
   using Stream = asio::ssl::stream<asio::ip::tcp::socket>;
 
-  TlsTransport(std::unique_ptr<Stream> stream, TransportInfo info);
+  // `ao`: the connection's TCP-AO, keyed during the handshake; the
+  // transport drives its timer (profile section 4) until it is destroyed.
+  TlsTransport(std::unique_ptr<Stream> stream, TransportInfo info,
+               std::shared_ptr<AoSession> ao = nullptr);
 
   executor_type get_executor() override { return stream_->get_executor(); }
   asio::awaitable<IoResult> read_some(asio::mutable_buffer buffer) override;
@@ -57,10 +61,13 @@ class TlsTransport final : public Transport {
   asio::awaitable<std::error_code> shutdown() override;
   void close() override;
   TransportInfo info() const override { return info_; }
+  std::shared_ptr<const AoSession> ao() const override { return ao_; }
 
  private:
   std::unique_ptr<Stream> stream_;
   TransportInfo info_;
+  // After stream_: destroyed first, so its keying never outlives the SSL.
+  std::shared_ptr<AoSession> ao_;
 };
 
 enum class TlsRole { Client, Server };
@@ -73,6 +80,8 @@ struct TlsHandshakeOptions {
   // What the TCP connection underneath is, for TransportInfo::kind
   // ("tls" or "tls+md5").
   TcpProtection under = TcpProtection::None;
+  // TCP-AO keyed from this handshake (profile section 3); null for none.
+  std::shared_ptr<AoSession> ao;
 };
 
 using TransportOrError = common::Expected<std::unique_ptr<Transport>, std::error_code>;

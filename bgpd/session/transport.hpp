@@ -28,6 +28,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -54,8 +55,10 @@ struct TlsDetails {
   std::chrono::microseconds handshake_time{0};
 };
 
+class AoSession;
+
 // What the CLI shows about a connection. kind is one of "tcp", "tcp-md5",
-// "tls", "tls+md5", and later "tls+ao".
+// "tls", "tls+md5", "tls+ao".
 struct TransportInfo {
   std::string kind;
   Endpoint local;
@@ -86,6 +89,8 @@ class Transport {
   // Endpoints are captured when the connection is set up, so info() stays
   // valid after close().
   virtual TransportInfo info() const = 0;
+  // The connection's TCP-AO (ao_session.hpp); null when it has none.
+  virtual std::shared_ptr<const AoSession> ao() const { return nullptr; }
 };
 
 }  // namespace bgpd::session

@@ -148,14 +148,18 @@ class Lab:
         return Speaker(name, node.asn, node.router_id or first_v4, neighbors,
                        list(self.routes[name]))
 
-    def start(self):
-        """Starts every daemon, then waits until each answers its CLI."""
+    def start(self, sequential=False):
+        """Starts every daemon, then waits until each answers its CLI;
+        `sequential`: each answers before the next starts (in topology
+        order), so no daemon ever meets a peer that is not up yet."""
         for name, kind in self.kinds.items():
             if kind:
                 adapter = daemons.adapter(kind)(self._speaker(name), self.netns(name),
                                                 self.run_dir)
                 self.adapters[name] = adapter
                 adapter.start()
+                if sequential:
+                    adapter.ready()
         for adapter in self.adapters.values():
             adapter.ready()
 

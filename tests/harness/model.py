@@ -36,6 +36,24 @@ class NeighborTls:
 
 
 @dataclass(frozen=True)
+class NeighborAo:
+    """A neighbor's TCP-AO settings (profile section 7 names); None leaves
+    the daemon's default. `announce` is (prot, auth, kdf)."""
+    mode: str = "opportunistic"         # opportunistic | required | static | off
+    announce: tuple | None = None
+    fallback_after: int | None = None   # connect timeouts before one attempt without AO
+
+
+@dataclass(frozen=True)
+class GlobalAo:
+    """The speaker's TCP-AO settings (global.ao)."""
+    backend: str | None = None          # auto | kernel | userspace
+    keylog_file: str | None = None
+    nfqueue_base: int | None = None
+    tls_extension_type: int | None = None
+
+
+@dataclass(frozen=True)
 class Neighbor:
     """One BGP session as seen from the local speaker. A session carries one
     address family, the one of its transport addresses."""
@@ -44,6 +62,7 @@ class Neighbor:
     asn: int              # the peer's AS
     password: str | None = None   # TCP-MD5 (RFC 2385); never logged
     tls: NeighborTls | None = None  # None: plain BGP
+    ao: NeighborAo | None = None    # None: ao off
     passive: bool = False           # never connects, only accepts
     connect_retry: int | None = None  # seconds; None: CONNECT_RETRY
 
@@ -109,6 +128,7 @@ class Speaker:
     neighbors: list = field(default_factory=list)
     routes: list = field(default_factory=list)
     tls: TlsFiles | None = None   # needed by neighbors with TLS
+    ao: GlobalAo | None = None    # None: the daemon's defaults
 
     def routes_of(self, family):
         return [r for r in self.routes if r.family == family]

@@ -64,7 +64,7 @@ def _neighbor(neighbor):
         "import": [IMPORT],
         "export": [EXPORT],
         "tls": _neighbor_tls(neighbor.tls),
-        "ao": {"mode": "off"},
+        "ao": _neighbor_ao(neighbor.ao),
     }
     if neighbor.passive:
         config["passive"] = True
@@ -84,6 +84,16 @@ def _neighbor_tls(tls):
     return {k: v for k, v in fields.items() if v is not None}
 
 
+def _neighbor_ao(ao):
+    """neighbors[].ao; fields left None are the daemon's defaults."""
+    if ao is None:
+        return {"mode": "off"}
+    fields = {"mode": ao.mode, "fallback_after": ao.fallback_after}
+    if ao.announce is not None:
+        fields["announce"] = dict(zip(("prot", "auth", "kdf"), ao.announce))
+    return {k: v for k, v in fields.items() if v is not None}
+
+
 def _global(speaker, control_socket):
     config = {
         "asn": speaker.asn,
@@ -94,6 +104,11 @@ def _global(speaker, control_socket):
     if speaker.tls is not None:
         config["tls"] = {"ca_file": speaker.tls.ca_file, "cert_file": speaker.tls.cert_file,
                          "key_file": speaker.tls.key_file}
+    if speaker.ao is not None:
+        fields = {"backend": speaker.ao.backend, "keylog_file": speaker.ao.keylog_file,
+                  "nfqueue_base": speaker.ao.nfqueue_base,
+                  "tls_extension_type": speaker.ao.tls_extension_type}
+        config["ao"] = {k: v for k, v in fields.items() if v is not None}
     return config
 
 

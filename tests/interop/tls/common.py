@@ -124,18 +124,23 @@ class TlsLab(Lab):
                         print(f"show neighbors failed: {err}", file=sys.stderr)
         return super().__exit__(exc_type, exc, tb)
 
-    def setup(self, node, files=None, neighbor_tls=None, extra=(), passive=False):
+    def setup(self, node, files=None, neighbor_tls=None, extra=(), passive=False,
+              neighbor_ao=None, global_ao=None):
         """`neighbor_tls(neighbor)` -> NeighborTls or None for each of the
-        node's lab neighbors; `extra`: further model.Neighbor entries;
-        `passive`: the node only accepts its lab sessions (a control peer
-        whose sessions must not depend on collision resolution)."""
-        self._setup[node] = (files, neighbor_tls, list(extra), passive)
+        node's lab neighbors (`neighbor_ao` likewise -> NeighborAo or None);
+        `extra`: further model.Neighbor entries; `passive`: the node only
+        accepts its lab sessions (a control peer whose sessions must not
+        depend on collision resolution); `global_ao`: model.GlobalAo."""
+        self._setup[node] = (files, neighbor_tls, list(extra), passive, neighbor_ao, global_ao)
 
     def _speaker(self, name):
         speaker = super()._speaker(name)
-        files, neighbor_tls, extra, passive = self._setup.get(name, (None, None, [], False))
+        files, neighbor_tls, extra, passive, neighbor_ao, global_ao = self._setup.get(
+            name, (None, None, [], False, None, None))
         speaker.tls = files
+        speaker.ao = global_ao
         speaker.neighbors = [dataclasses.replace(n, tls=neighbor_tls(n) if neighbor_tls else None,
+                                                 ao=neighbor_ao(n) if neighbor_ao else None,
                                                  connect_retry=CONNECT_RETRY, passive=passive)
                              for n in speaker.neighbors] + extra
         return speaker

@@ -1,0 +1,59 @@
+// bgpd/session/ao_session.hpp - TCP-AO on one BGP connection, keyed from
+// its TLS handshake (draft-piraux-tcp-ao-tls; AO-TLS profile sections 3-5).
+//
+// An AoSession is made when the socket exists and before its first segment
+// that matters: before connect() on the active side (the default MKT goes
+// on first, so the SYN is signed), right after accept() on the passive side
+// (the socket inherited the default MKT from its listener). tls_handshake()
+// arms it on the SSL, so that aotls/keying installs generation 1 inside the
+// handshake, and the TLS transport then drives its timer (default-MKT
+// retirement, generation 2) for as long as the connection lives.
+//
+// Lifetime: the session owns the backend socket and keeps its backend alive
+// (`keepalive`), so a connection that outlives the daemon's AO service in a
+// pending handler never touches a destroyed backend.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include "aotls/backend/backend.hpp"
+#include "aotls/keying/connection_keying.hpp"
+
+namespace bgpd::session {
+
+class AoSession {
+ public:
+  AoSession(std::shared_ptr<const void> keepalive, std::string backend,
+            std::unique_ptr<aotls::backend::TcpAoSocket> socket,
+            const aotls::keying::KeyingOptions& options);
+  AoSession(const AoSession&) = delete;
+  AoSession& operator=(const AoSession&) = delete;
+
+  aotls::keying::ConnectionKeying& keying() { return keying_; }
+  const aotls::keying::ConnectionKeying& keying() const { return keying_; }
+  // "kernel" or "userspace".
+  const std::string& backend() const { return backend_; }
+
+ private:
+  std::shared_ptr<const void> keepalive_;  // first: destroyed last
+  std::string backend_;
+  std::unique_ptr<aotls::backend::TcpAoSocket> socket_;
+  aotls::keying::ConnectionKeying keying_;  // refers to *socket_
+};
+
+// Why TCP-AO refused a connection; the log and the CLI show the message.
+enum class AoFailure {
+  ArmFailed = 1,  // the SSL could not be prepared for the tcp_ao extension
+  KeyingFailed,   // deriving or installing generation 1 failed
+};
+
+const std::error_category& ao_failure_category();
+std::error_code make_error_code(AoFailure failure);
+
+}  // namespace bgpd::session
+
+template <>
+struct std::is_error_code_enum<bgpd::session::AoFailure> : std::true_type {};
