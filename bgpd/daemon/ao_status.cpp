@@ -61,14 +61,19 @@ json to_json(const session::AoSession& ao, std::chrono::steady_clock::time_point
   return out;
 }
 
-json to_json(const aotls::backend::nfqueue::BackendDiagnostics& diagnostics) {
+json to_json(const session::AoService& service) {
+  json out = {{"backend", service.backend_name()},
+              {"kernel_probe", service.kernel_probe()},
+              {"key_log", service.key_log_on()}};
+  const auto diagnostics = service.diagnostics();
+  if (!diagnostics) return out;
   json drops = json::object();
-  for (const auto& [reason, count] : diagnostics.drops) drops[reason] = count;
-  json out = {{"outbound", queue_json(diagnostics.outbound)},
-              {"inbound", queue_json(diagnostics.inbound)},
-              {"receive_overruns", diagnostics.receive_overruns},
-              {"drops", std::move(drops)}};
-  if (diagnostics.failure) out["failure"] = *diagnostics.failure;
+  for (const auto& [reason, count] : diagnostics->drops) drops[reason] = count;
+  out["userspace"] = {{"outbound", queue_json(diagnostics->outbound)},
+                      {"inbound", queue_json(diagnostics->inbound)},
+                      {"receive_overruns", diagnostics->receive_overruns},
+                      {"drops", std::move(drops)}};
+  if (diagnostics->failure) out["userspace"]["failure"] = *diagnostics->failure;
   return out;
 }
 

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aotls/backend/nfqueue/userspace_backend.hpp"
-#include "bgpd/session/ao_session.hpp"
+#include "bgpd/session/ao_service.hpp"
 
 namespace bgpd::daemon {
 
@@ -17,7 +17,8 @@ namespace bgpd::daemon {
 // last key switch.
 nlohmann::json to_json(const session::AoSession& ao, std::chrono::steady_clock::time_point now);
 
-// The userspace backend's queues and drops by reason.
-nlohmann::json to_json(const aotls::backend::nfqueue::BackendDiagnostics& diagnostics);
+// The backend: kind, the kernel probe, the key log, and the userspace
+// backend's queues and drops by reason (`show ao`).
+nlohmann::json to_json(const session::AoService& service);
 
 }  // namespace bgpd::daemon

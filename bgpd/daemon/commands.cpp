@@ -4,6 +4,7 @@
 // each handler validates its arguments and answers JSON.
 #include <fmt/format.h>
 
+#include "bgpd/daemon/ao_status.hpp"
 #include "bgpd/daemon/daemon.hpp"
 
 namespace bgpd::daemon {
@@ -179,7 +180,7 @@ void Daemon::register_commands(api::CommandRegistry& registry) {
   registry.add("show ao", "the TCP-AO backend: kind, kernel probe, userspace queues and drops",
                [this](const json&) -> api::CommandResult {
                  if (!ao_) return json{{"backend", nullptr}, {"reason", "no neighbor derives TCP-AO keys"}};
-                 return ao_->status();
+                 return to_json(*ao_);
                });
 }
 

@@ -9,7 +9,7 @@
 #include "aotls/keying/exporter_hook.hpp"
 #include "aotls/tls/tcp_ao_wiring.hpp"
 #include "bgpd/config/reload.hpp"
-#include "bgpd/daemon/ao_service.hpp"
+#include "bgpd/daemon/ao_settings.hpp"
 
 namespace bgpd::daemon {
 
@@ -94,7 +94,7 @@ bool uses_tls(const config::Config& config) {
 // connection only announces tcp_ao when its AoSession arms it.
 void add_tcp_ao(const config::Config& config, session::TlsContexts& contexts,
                 std::vector<std::string>& errors) {
-  if (std::none_of(config.neighbors.begin(), config.neighbors.end(), derives_ao_keys)) return;
+  if (!any_derives_ao_keys(config)) return;
   for (const auto& ctx : {contexts.client, contexts.server}) {
     auto* native = ctx->native_handle();
     if (auto registered =
@@ -192,10 +192,12 @@ common::Expected<void, std::string> Daemon::start() {
   control_ = *server;
   control_->start();
 
-  auto ao = AoService::start(config_, log_.with("module", "ao"));
-  if (!ao) return common::Unexpected("TCP-AO: " + ao.error());
-  ao_ = std::move(*ao);
-  transports_.set_ao(ao_);
+  if (any_derives_ao_keys(config_)) {
+    auto ao = session::AoService::start(ao_service_options(config_), log_.with("module", "ao"));
+    if (!ao) return common::Unexpected("TCP-AO: " + ao.error());
+    ao_ = std::move(*ao);
+    transports_.set_ao(ao_);
+  }
   // Rules before the listener exists: until the listener's keys are in,
   // the backend drops the neighbor's TCP-AO segments (fail-closed) rather
   // than let the kernel answer a SYN unprotected.
@@ -283,7 +285,7 @@ common::Expected<void, std::string> Daemon::add_ao_neighbor(
   // Profile section 3: the default MKT on the listeners and the userspace
   // rules exist before the first connection to or from the neighbor.
   if (!ao_ || !derives_ao_keys(neighbor)) return {};
-  if (auto added = ao_->add_neighbor(neighbor); !added) {
+  if (auto added = ao_->add_peer(ao_peer_of(neighbor)); !added) {
     return common::Unexpected("TCP-AO for " + neighbor.address.to_string() + ": " + added.error());
   }
   return {};
@@ -324,7 +326,7 @@ void Daemon::remove_peer(const wire::IpAddress& address, wire::CeaseSubcode reas
     asio::post(listener_->get_executor(),
                [l = listener_, a = to_asio(address)] { l->remove_md5_key(a); });
   }
-  if (ao_ && derives_ao_keys(peer->neighbor())) ao_->remove_neighbor(peer->neighbor());
+  if (ao_ && derives_ao_keys(peer->neighbor())) ao_->remove_peer(ao_peer_of(peer->neighbor()));
   peers_.erase(it);
 }
 

@@ -24,11 +24,11 @@
 
 #include "bgpd/api/control_server.hpp"
 #include "bgpd/config/config.hpp"
-#include "bgpd/daemon/ao_service.hpp"
 #include "bgpd/daemon/peer.hpp"
 #include "bgpd/daemon/transport_factory.hpp"
 #include "bgpd/policy/policy.hpp"
 #include "bgpd/rib/rib.hpp"
+#include "bgpd/session/ao_service.hpp"
 #include "bgpd/session/listener.hpp"
 #include "common/expected.hpp"
 #include "common/log.hpp"
@@ -103,7 +103,7 @@ class Daemon {
   std::map<wire::IpAddress, std::shared_ptr<Peer>> peers_;
   rib::PeerId next_peer_id_ = 1;
   std::shared_ptr<session::Listener> listener_;
-  std::shared_ptr<AoService> ao_;  // null while no neighbor derives TCP-AO keys
+  std::shared_ptr<session::AoService> ao_;  // null while no neighbor derives TCP-AO keys
   std::shared_ptr<api::ControlServer> control_;
   bool stopping_ = false;
 };

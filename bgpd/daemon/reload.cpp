@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "bgpd/config/reload.hpp"
-#include "bgpd/daemon/ao_service.hpp"
+#include "bgpd/daemon/ao_settings.hpp"
 #include "bgpd/daemon/daemon.hpp"
 
 namespace bgpd::daemon {
@@ -34,8 +34,7 @@ common::Expected<json, std::string> Daemon::reload() {
     return common::Unexpected("reload refused, nothing applied: a restart is needed for " + fields);
   }
   // The TCP-AO backend (NFQUEUE rules, queues) starts with the daemon.
-  if (!ao_ && std::any_of(loaded->config.neighbors.begin(), loaded->config.neighbors.end(),
-                          derives_ao_keys)) {
+  if (!ao_ && any_derives_ao_keys(loaded->config)) {
     return common::Unexpected(
         "reload refused, nothing applied: a restart is needed for the first neighbor with "
         "ao opportunistic or required (the TCP-AO backend starts with bgpd)");

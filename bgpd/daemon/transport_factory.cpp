@@ -4,7 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
-#include "bgpd/daemon/ao_service.hpp"
+#include "bgpd/daemon/ao_settings.hpp"
 #include "bgpd/session/tcp_transport.hpp"
 
 namespace bgpd::daemon {
@@ -65,7 +65,7 @@ struct Plan {
   std::shared_ptr<SessionTransportFactory::Shared> shared;
   config::NeighborConfig neighbor;
   std::optional<session::TlsContexts> tls;
-  std::shared_ptr<AoService> ao;
+  std::shared_ptr<session::AoService> ao;
   TransportHandler done;
 };
 
@@ -155,30 +155,6 @@ bool ao_gives_up(const Plan& plan) {
   return true;
 }
 
-// The TCP-AO of an active connection: the socket is bound to a concrete
-// source address (the userspace backend keys by 4-tuple) and gets the
-// default MKT before connect() (profile section 3).
-common::Expected<void, std::error_code> prepare_ao(const Plan& plan,
-                                                   session::ConnectOptions& options,
-                                                   std::shared_ptr<session::AoSession>& ao) {
-  if (!options.local_address) {
-    auto source = source_address_for(options.remote.address());
-    if (!source) return common::Unexpected(source.error());
-    options.local_address = *source;
-  }
-  options.before_connect = [&plan, &ao](asio::ip::tcp::socket& socket) -> std::error_code {
-    auto made = plan.ao->connecting(socket, plan.neighbor);
-    if (!made) {
-      plan.shared->log.error("TCP-AO toward {}: {}", plan.neighbor.address.to_string(),
-                             made.error());
-      return make_error_code(session::AoFailure::KeyingFailed);
-    }
-    ao = std::move(*made);
-    return {};
-  };
-  return {};
-}
-
 // The coroutine owns copies of everything connect_tcp reads, so nothing it
 // points into can go away while it is suspended.
 asio::awaitable<void> connect_neighbor(Plan plan) {
@@ -201,7 +177,9 @@ asio::awaitable<void> connect_neighbor(Plan plan) {
                        !ao_gives_up(plan);
   std::shared_ptr<session::AoSession> ao;
   if (with_ao) {
-    if (auto prepared = prepare_ao(plan, options, ao); !prepared) {
+    if (auto prepared = session::prepare_ao_connect(*plan.ao, ao_peer_of(neighbor), options, ao,
+                                                    plan.shared->log);
+        !prepared) {
       plan.done(common::Unexpected(prepared.error()));
       co_return;
     }
@@ -239,7 +217,7 @@ asio::awaitable<void> connect_neighbor(Plan plan) {
 common::Expected<std::shared_ptr<session::AoSession>, std::error_code> accepted_ao(
     const Plan& plan, asio::ip::tcp::socket& socket) {
   if (!plan.ao || !derives_ao_keys(plan.neighbor)) return std::shared_ptr<session::AoSession>();
-  auto made = plan.ao->accepted(socket, plan.neighbor);
+  auto made = plan.ao->accepted(socket, ao_peer_of(plan.neighbor));
   if (made) return std::move(*made);
   plan.shared->log.error("TCP-AO from {}: {}", plan.neighbor.address.to_string(), made.error());
   return common::Unexpected(make_error_code(session::AoFailure::KeyingFailed));

@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bgpd/config/model.hpp"
+#include "bgpd/session/ao_service.hpp"
 #include "bgpd/session/listener.hpp"
 #include "bgpd/session/tls_fallback.hpp"
 #include "bgpd/session/tls_transport.hpp"
@@ -33,8 +34,6 @@
 #include "common/log.hpp"
 
 namespace bgpd::daemon {
-
-class AoService;
 
 using TransportResult = common::Expected<std::unique_ptr<session::Transport>, std::error_code>;
 using TransportHandler = std::function<void(TransportResult)>;
@@ -72,7 +71,7 @@ class SessionTransportFactory final : public TransportFactory {
   // Reload: new certificates apply to the next connections.
   void set_tls(std::optional<session::TlsContexts> tls) { tls_ = std::move(tls); }
   // The daemon's TCP-AO, once started; null while no neighbor uses it.
-  void set_ao(std::shared_ptr<AoService> ao) { ao_ = std::move(ao); }
+  void set_ao(std::shared_ptr<session::AoService> ao) { ao_ = std::move(ao); }
 
   // Bookkeeping shared with the connection coroutines (defined in the .cpp).
   struct Shared;
@@ -80,7 +79,7 @@ class SessionTransportFactory final : public TransportFactory {
  private:
   std::shared_ptr<Shared> shared_;
   std::optional<session::TlsContexts> tls_;
-  std::shared_ptr<AoService> ao_;
+  std::shared_ptr<session::AoService> ao_;
 };
 
 // The asio address of a configured neighbor or local address.
