@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 
 #include "bgpd/daemon/transport_factory.hpp"
 
@@ -29,7 +30,33 @@ aotls::tls::Announcement announcement_of(const config::AoAnnounce& announce) {
   return decoded ? *decoded : aotls::tls::Announcement{};
 }
 
+bool inside(const config::Lifetime& lifetime, std::int64_t now) {
+  return (!lifetime.start || *lifetime.start <= now) && (!lifetime.end || now < *lifetime.end);
+}
+
+session::StaticKey static_key(const config::AoKey& key, std::int64_t now) {
+  const bool cmac = key.algorithm == config::MacAlgorithm::AesCmac;
+  return {key.send_id,
+          key.recv_id,
+          {key.include_options,
+           cmac ? aotls::crypto::MacAlgorithm::AesCmac128_96 : aotls::crypto::MacAlgorithm::HmacSha1_96,
+           cmac ? aotls::crypto::KdfAlgorithm::AesCmac128 : aotls::crypto::KdfAlgorithm::HmacSha1},
+          std::make_shared<const aotls::crypto::Secret>(key.secret.bytes()),
+          inside(key.send_lifetime, now),
+          inside(key.accept_lifetime, now),
+          key.send_lifetime.start.value_or(0),
+          key.accept_lifetime.start.value_or(0)};
+}
+
 }  // namespace
+
+bool uses_ao(const config::NeighborConfig& neighbor) {
+  return neighbor.ao.mode != config::AoMode::Off;
+}
+
+bool any_uses_ao(const config::Config& config) {
+  return std::any_of(config.neighbors.begin(), config.neighbors.end(), uses_ao);
+}
 
 bool derives_ao_keys(const config::NeighborConfig& neighbor) {
   return neighbor.ao.mode == config::AoMode::Opportunistic ||
@@ -45,10 +72,23 @@ session::AoServiceOptions ao_service_options(const config::Config& config) {
           config.global.ao.keylog_file, config.global.listen.port};
 }
 
+session::AoPeer ao_peer_of(const config::NeighborConfig& neighbor, std::int64_t now_unix) {
+  session::AoPeer peer{
+      to_asio(neighbor.address), neighbor.port, announcement_of(neighbor.ao.announce),
+      neighbor.ao.mode == config::AoMode::Required ? aotls::tls::AoRequirement::Required
+                                                   : aotls::tls::AoRequirement::Opportunistic,
+      {}};
+  if (neighbor.ao.mode == config::AoMode::Static) {
+    for (const auto& key : neighbor.ao.keychain) {
+      peer.static_keys.push_back(static_key(key, now_unix));
+    }
+  }
+  return peer;
+}
+
 session::AoPeer ao_peer_of(const config::NeighborConfig& neighbor) {
-  return {to_asio(neighbor.address), neighbor.port, announcement_of(neighbor.ao.announce),
-          neighbor.ao.mode == config::AoMode::Required ? aotls::tls::AoRequirement::Required
-                                                       : aotls::tls::AoRequirement::Opportunistic};
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return ao_peer_of(neighbor, std::chrono::duration_cast<std::chrono::seconds>(now).count());
 }
 
 }  // namespace bgpd::daemon

@@ -10,8 +10,14 @@ namespace bgpd::daemon {
 // Profile section 1: the ao modes whose keys come from the TLS handshake.
 bool derives_ao_keys(const config::NeighborConfig& neighbor);
 bool any_derives_ao_keys(const config::Config& config);
+// Any ao mode but "off": the neighbor needs the daemon's AoService.
+bool uses_ao(const config::NeighborConfig& neighbor);
+bool any_uses_ao(const config::Config& config);
 
 session::AoServiceOptions ao_service_options(const config::Config& config);
-session::AoPeer ao_peer_of(const config::NeighborConfig& neighbor);
+// Static neighbors carry their key chain, with the lifetimes (RFC 8177)
+// evaluated at `now_unix` (seconds since the epoch).
+session::AoPeer ao_peer_of(const config::NeighborConfig& neighbor, std::int64_t now_unix);
+session::AoPeer ao_peer_of(const config::NeighborConfig& neighbor);  // now
 
 }  // namespace bgpd::daemon

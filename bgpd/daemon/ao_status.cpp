@@ -25,7 +25,7 @@ json queue_json(const aotls::backend::nfqueue::QueueCounters& q) {
 }  // namespace
 
 json to_json(const session::AoSession& ao, std::chrono::steady_clock::time_point now) {
-  const auto status = ao.keying().status(now);
+  const auto status = ao.status(now);
   json keys = json::array();
   for (const auto& key : status.keys) {
     keys.push_back({{"send_id", key.send_id},

@@ -64,9 +64,9 @@ std::map<wire::IpAddress, std::size_t> neighbor_positions(const std::string& pat
 }
 
 // Transports this build carries: plain TCP, TCP-MD5, BGP over TLS, and
-// TCP-AO keyed from TLS. A neighbor asking for static TCP-AO keys is refused
-// rather than run without them, which would silently give up the
-// protection the operator configured.
+// TCP-AO keyed from TLS or static. A derived-key neighbor whose TLS
+// fallback is static keys is refused rather than run without them, which
+// would silently give up the protection the operator configured.
 std::vector<std::string> unsupported_transports(const config::Config& config,
                                                 const std::string& path) {
   std::vector<std::string> errors;
@@ -75,10 +75,8 @@ std::vector<std::string> unsupported_transports(const config::Config& config,
     auto it = positions.find(n.address);
     const std::string at =
         "/neighbors/" + (it == positions.end() ? n.address.to_string() : std::to_string(it->second));
-    if (n.ao.mode == config::AoMode::Static) {
-      errors.push_back(at + "/ao/mode: static TCP-AO key chains are not in this build yet");
-    } else if (n.fallback == config::Fallback::Static) {
-      errors.push_back(at + "/fallback: static TCP-AO key chains are not in this build yet");
+    if (n.fallback == config::Fallback::Static && n.ao.mode != config::AoMode::Static) {
+      errors.push_back(at + "/fallback: a TLS fallback to static TCP-AO keys needs ao mode \"static\" in this build");
     }
   }
   return errors;
@@ -192,7 +190,7 @@ common::Expected<void, std::string> Daemon::start() {
   control_ = *server;
   control_->start();
 
-  if (any_derives_ao_keys(config_)) {
+  if (any_uses_ao(config_)) {
     auto ao = session::AoService::start(ao_service_options(config_), log_.with("module", "ao"));
     if (!ao) return common::Unexpected("TCP-AO: " + ao.error());
     ao_ = std::move(*ao);
@@ -284,7 +282,7 @@ common::Expected<void, std::string> Daemon::add_ao_neighbor(
     const config::NeighborConfig& neighbor) {
   // Profile section 3: the default MKT on the listeners and the userspace
   // rules exist before the first connection to or from the neighbor.
-  if (!ao_ || !derives_ao_keys(neighbor)) return {};
+  if (!ao_ || !uses_ao(neighbor)) return {};
   if (auto added = ao_->add_peer(ao_peer_of(neighbor)); !added) {
     return common::Unexpected("TCP-AO for " + neighbor.address.to_string() + ": " + added.error());
   }
@@ -326,7 +324,7 @@ void Daemon::remove_peer(const wire::IpAddress& address, wire::CeaseSubcode reas
     asio::post(listener_->get_executor(),
                [l = listener_, a = to_asio(address)] { l->remove_md5_key(a); });
   }
-  if (ao_ && derives_ao_keys(peer->neighbor())) ao_->remove_peer(ao_peer_of(peer->neighbor()));
+  if (ao_ && uses_ao(peer->neighbor())) ao_->remove_peer(ao_peer_of(peer->neighbor()));
   peers_.erase(it);
 }
 

@@ -319,7 +319,9 @@ bool Peer::accept(session::AcceptedConnection connection) {
     // Idle refuse, but the peer connecting is what the hold-down waits for,
     // and refusing makes two damped speakers miss each other. Start now
     // (Event 3, AllowAutomaticStart is set) and take the connection.
-    step(*first, fsm::Event::AutomaticStart);
+    // A passive neighbor stays passive (Event 5): it never connects out.
+    step(*first, neighbor_.passive ? fsm::Event::AutomaticStartWithPassiveTcpEstablishment
+                                   : fsm::Event::AutomaticStart);
     if (first->machine.state() == fsm::State::Idle) return false;
   }
   Attempt* target = nullptr;

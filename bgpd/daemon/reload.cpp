@@ -34,10 +34,10 @@ common::Expected<json, std::string> Daemon::reload() {
     return common::Unexpected("reload refused, nothing applied: a restart is needed for " + fields);
   }
   // The TCP-AO backend (NFQUEUE rules, queues) starts with the daemon.
-  if (!ao_ && any_derives_ao_keys(loaded->config)) {
+  if (!ao_ && any_uses_ao(loaded->config)) {
     return common::Unexpected(
         "reload refused, nothing applied: a restart is needed for the first neighbor with "
-        "ao opportunistic or required (the TCP-AO backend starts with bgpd)");
+        "TCP-AO (the TCP-AO backend starts with bgpd)");
   }
   config_ = std::move(loaded->config);
   policies_ = std::move(loaded->policies);

@@ -78,8 +78,9 @@ aotls::tls::PeerIdentity identity_of(const config::NeighborConfig& neighbor) {
                                 : aotls::tls::PeerIdentity::ip(neighbor.address.to_string());
 }
 
-std::unique_ptr<session::Transport> plain(asio::ip::tcp::socket socket, TcpProtection protection) {
-  return std::make_unique<session::TcpTransport>(std::move(socket), protection);
+std::unique_ptr<session::Transport> plain(asio::ip::tcp::socket socket, TcpProtection protection,
+                                          std::shared_ptr<session::AoSession> ao) {
+  return std::make_unique<session::TcpTransport>(std::move(socket), protection, std::move(ao));
 }
 
 // Counts and logs a handshake's outcome for the neighbor.
@@ -98,8 +99,8 @@ void record(const Plan& plan, TlsRole role, const TransportResult& result) {
   plan.shared->log.info("TLS {} {}: {} {}, ALPN {}, peer {}", side, address, tls.version,
                         tls.cipher, tls.alpn, tls.peer_subject);
   const auto ao = result.value()->ao();
-  if (!ao) return;
-  const auto keying = ao->keying().status(std::chrono::steady_clock::now());
+  if (!ao || !ao->derives_keys()) return;
+  const auto keying = ao->status(std::chrono::steady_clock::now());
   if (keying.state == aotls::keying::state_name(aotls::keys::KeyPhase::DefaultOnly)) {
     // Profile section 1, tls required + ao opportunistic: allowed, warned, counted.
     ++plan.shared->ao[plan.neighbor.address].default_mkt_only;
@@ -173,8 +174,11 @@ asio::awaitable<void> connect_neighbor(Plan plan) {
   auto& fallback = plan.shared->fallback_of(neighbor);
   const bool plain_attempt = neighbor.tls.mode == config::TlsMode::Preferred &&
                              fallback.next_is_plain();
-  const bool with_ao = tls && !plain_attempt && plan.ao && derives_ao_keys(neighbor) &&
-                       !ao_gives_up(plan);
+  // Static keys protect every connection (profile section 1); derived keys
+  // need TLS and may give up after connect timeouts.
+  const bool with_ao = plan.ao && (neighbor.ao.mode == config::AoMode::Static ||
+                                   (tls && !plain_attempt && derives_ao_keys(neighbor) &&
+                                    !ao_gives_up(plan)));
   std::shared_ptr<session::AoSession> ao;
   if (with_ao) {
     if (auto prepared = session::prepare_ao_connect(*plan.ao, ao_peer_of(neighbor), options, ao,
@@ -196,7 +200,7 @@ asio::awaitable<void> connect_neighbor(Plan plan) {
   }
   const auto under = protection_of(neighbor);
   if (!tls) {
-    plan.done(plain(std::move(*socket), under));
+    plan.done(plain(std::move(*socket), under, std::move(ao)));
     co_return;
   }
   if (plain_attempt) {
@@ -206,17 +210,17 @@ asio::awaitable<void> connect_neighbor(Plan plan) {
         fallback.failures_in_a_row(), neighbor.address.to_string(),
         fallback.peer_spoke_plain_seen() ? ", which connected with plain BGP" : "");
     fallback.downgraded();
-    plan.done(plain(std::move(*socket), under));
+    plan.done(plain(std::move(*socket), under, std::move(ao)));
     co_return;
   }
   co_await secure(std::move(plan), std::move(*socket), TlsRole::Client, under, std::move(ao));
 }
 
 // The passive side's TCP-AO: the accepted socket inherited the default MKT
-// from its listener. Null when the neighbor derives no keys.
+// or the static keys from its listener. Null when the neighbor has no ao.
 common::Expected<std::shared_ptr<session::AoSession>, std::error_code> accepted_ao(
     const Plan& plan, asio::ip::tcp::socket& socket) {
-  if (!plan.ao || !derives_ao_keys(plan.neighbor)) return std::shared_ptr<session::AoSession>();
+  if (!plan.ao || !uses_ao(plan.neighbor)) return std::shared_ptr<session::AoSession>();
   auto made = plan.ao->accepted(socket, ao_peer_of(plan.neighbor));
   if (made) return std::move(*made);
   plan.shared->log.error("TCP-AO from {}: {}", plan.neighbor.address.to_string(), made.error());
@@ -229,7 +233,8 @@ common::Expected<std::shared_ptr<session::AoSession>, std::error_code> accepted_
 constexpr std::uint8_t kTlsHandshakeRecord = 0x16;
 constexpr std::uint8_t kBgpMarkerByte = 0xFF;
 
-asio::awaitable<void> accept_preferred(Plan plan, session::AcceptedConnection connection) {
+asio::awaitable<void> accept_preferred(Plan plan, session::AcceptedConnection connection,
+                                       std::shared_ptr<session::AoSession> ao) {
   auto first = co_await session::peek_first_byte(connection.socket,
                                                  plan.neighbor.tls.handshake_timeout);
   const auto address = plan.neighbor.address.to_string();
@@ -238,13 +243,8 @@ asio::awaitable<void> accept_preferred(Plan plan, session::AcceptedConnection co
     co_return;
   }
   if (*first == kTlsHandshakeRecord) {
-    auto ao = accepted_ao(plan, connection.socket);
-    if (!ao) {
-      plan.done(common::Unexpected(ao.error()));
-      co_return;
-    }
     co_await secure(std::move(plan), std::move(connection.socket), TlsRole::Server,
-                    connection.protection, std::move(*ao));
+                    connection.protection, std::move(ao));
     co_return;
   }
   if (*first == kBgpMarkerByte) {
@@ -253,7 +253,7 @@ asio::awaitable<void> accept_preferred(Plan plan, session::AcceptedConnection co
     plan.shared->log.warning("downgrade: {} connected with plain BGP (tls preferred); accepted",
                              address);
     plan.shared->fallback_of(plan.neighbor).peer_spoke_plain();
-    plan.done(plain(std::move(connection.socket), connection.protection));
+    plan.done(plain(std::move(connection.socket), connection.protection, std::move(ao)));
     co_return;
   }
   plan.shared->log.info("connection from {} starts with byte 0x{:02x}, neither TLS nor BGP; closed",
@@ -276,20 +276,21 @@ void SessionTransportFactory::connect(const config::NeighborConfig& neighbor,
 void SessionTransportFactory::accept(const config::NeighborConfig& neighbor,
                                      session::AcceptedConnection connection,
                                      TransportHandler done) {
-  if (neighbor.tls.mode == config::TlsMode::Off) {
-    done(plain(std::move(connection.socket), connection.protection));
-    return;
-  }
-  auto executor = connection.socket.get_executor();
   Plan plan{shared_, neighbor, tls_, ao_, std::move(done)};
-  if (neighbor.tls.mode == config::TlsMode::Preferred) {
-    asio::co_spawn(executor, accept_preferred(std::move(plan), std::move(connection)),
-                   asio::detached);
-    return;
-  }
   auto ao = accepted_ao(plan, connection.socket);
   if (!ao) {
     plan.done(common::Unexpected(ao.error()));
+    return;
+  }
+  if (neighbor.tls.mode == config::TlsMode::Off) {
+    plan.done(plain(std::move(connection.socket), connection.protection, std::move(*ao)));
+    return;
+  }
+  auto executor = connection.socket.get_executor();
+  if (neighbor.tls.mode == config::TlsMode::Preferred) {
+    asio::co_spawn(executor,
+                   accept_preferred(std::move(plan), std::move(connection), std::move(*ao)),
+                   asio::detached);
     return;
   }
   const auto under = connection.protection;
@@ -316,7 +317,9 @@ nlohmann::json SessionTransportFactory::status(const config::NeighborConfig& nei
 nlohmann::json SessionTransportFactory::ao_status(const config::NeighborConfig& neighbor) const {
   if (neighbor.ao.mode == config::AoMode::Off) return nullptr;
   nlohmann::json out = {
-      {"mode", neighbor.ao.mode == config::AoMode::Required ? "required" : "opportunistic"}};
+      {"mode", neighbor.ao.mode == config::AoMode::Required ? "required"
+               : neighbor.ao.mode == config::AoMode::Static ? "static"
+                                                             : "opportunistic"}};
   if (ao_) out["backend"] = ao_->backend_name();
   const auto it = shared_->ao.find(neighbor.address);
   const Shared::AoBookkeeping none;

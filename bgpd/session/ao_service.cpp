@@ -25,6 +25,48 @@ backend::PeerPrefix prefix_of(const AoPeer& peer) {
   return backend::PeerPrefix::host(to_segment(peer.address));
 }
 
+aotls::keys::Mkt mkt_of(const StaticKey& key) {
+  aotls::keys::Mkt mkt;
+  mkt.send_id = key.send_id;
+  mkt.recv_id = key.recv_id;
+  mkt.params = key.params;
+  mkt.secret = aotls::crypto::Secret(key.secret->bytes());
+  return mkt;
+}
+
+// The keys a socket holds for `peer`: the default MKT (profile section 3)
+// or the static keys inside a lifetime.
+std::vector<aotls::keys::Mkt> keys_of(const AoPeer& peer) {
+  std::vector<aotls::keys::Mkt> out;
+  if (!peer.is_static()) out.push_back(aotls::keys::make_default_mkt());
+  for (const auto& key : peer.static_keys) {
+    if (key.sendable || key.acceptable) out.push_back(mkt_of(key));
+  }
+  return out;
+}
+
+std::error_code add_keys(backend::TcpAoSocket& socket, const AoPeer& peer) {
+  for (auto& mkt : keys_of(peer)) {
+    if (auto ec = socket.add_key(prefix_of(peer), mkt)) return ec;
+  }
+  return {};
+}
+
+// Profile section 4 for static chains: send with the newest key inside its
+// send lifetime; ask (RNextKeyID) for the newest inside its accept lifetime.
+std::error_code choose_static_keys(backend::TcpAoSocket& socket, const AoPeer& peer) {
+  const StaticKey* send = nullptr;
+  const StaticKey* receive = nullptr;
+  for (const auto& key : peer.static_keys) {
+    if (key.sendable && (!send || key.send_start >= send->send_start)) send = &key;
+    if (key.acceptable && (!receive || key.accept_start >= receive->accept_start)) receive = &key;
+  }
+  // No key inside its lifetime: nothing may protect the connection.
+  if (!send || !receive) return std::make_error_code(std::errc::operation_not_permitted);
+  if (auto ec = socket.set_current(send->send_id)) return ec;
+  return socket.set_rnext(receive->recv_id);
+}
+
 }  // namespace
 
 struct AoService::Parts {
@@ -104,8 +146,8 @@ void AoService::add_listener(int fd, const Endpoint& local) {
   }
   for (const auto& peer : parts_->peers) {
     if (family_of(peer.address) != setup.family) continue;
-    if (auto ec = socket->add_key(prefix_of(peer), aotls::keys::make_default_mkt())) {
-      log_.error("TCP-AO: default MKT for {} on the listener: {}", peer.address.to_string(),
+    if (auto ec = add_keys(*socket, peer)) {
+      log_.error("TCP-AO: keys for {} on the listener: {}", peer.address.to_string(),
                  ec.message());
     }
   }
@@ -116,8 +158,8 @@ common::Expected<void, std::string> AoService::add_peer(const AoPeer& peer) {
   const auto family = family_of(peer.address);
   for (auto& listener : parts_->listeners) {
     if (listener.family != family) continue;
-    if (auto ec = listener.socket->add_key(prefix_of(peer), aotls::keys::make_default_mkt())) {
-      return common::Unexpected("default MKT on the listener: " + ec.message());
+    if (auto ec = add_keys(*listener.socket, peer)) {
+      return common::Unexpected("keys on the listener: " + ec.message());
     }
   }
   if (parts_->userspace) {
@@ -133,10 +175,11 @@ common::Expected<void, std::string> AoService::add_peer(const AoPeer& peer) {
 
 void AoService::remove_peer(const AoPeer& peer) {
   const auto family = family_of(peer.address);
-  const auto default_id = aotls::keys::kDefaultKeyId;
   for (auto& listener : parts_->listeners) {
     if (listener.family != family) continue;
-    listener.socket->delete_key(prefix_of(peer), default_id, default_id, {});
+    for (const auto& mkt : keys_of(peer)) {
+      listener.socket->delete_key(prefix_of(peer), mkt.send_id, mkt.recv_id, {});
+    }
   }
   if (parts_->userspace) {
     for (const auto& flow : parts_->flows_of(peer)) {
@@ -176,6 +219,17 @@ common::Expected<std::shared_ptr<AoSession>, std::string> AoService::session(
   }
   auto attached = parts_->active->attach(setup);
   if (!attached) return common::Unexpected("the TCP-AO backend could not attach the socket");
+  if (peer.is_static()) {
+    // An accepted socket inherited the keys from its listener.
+    if (auto added = accepted ? std::error_code() : add_keys(*attached, peer)) {
+      return common::Unexpected("static keys: " + added.message());
+    }
+    if (auto chosen = choose_static_keys(*attached, peer)) {
+      return common::Unexpected("no static key inside its lifetimes: " + chosen.message());
+    }
+    return std::make_shared<AoSession>(shared_from_this(), std::string(backend_name()),
+                                       std::move(attached));
+  }
   const aotls::keying::KeyingOptions options{
       .side = accepted ? aotls::keys::Side::Server : aotls::keys::Side::Client,
       .peer = prefix_of(peer),

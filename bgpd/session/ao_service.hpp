@@ -40,12 +40,28 @@ struct AoServiceOptions {
   std::uint16_t listen_port = 179;          // our listeners' port, for the userspace rules
 };
 
-// One peer whose TCP-AO keys come from the TLS handshake.
+// A configured MKT (ao "static"), with what its lifetimes say now.
+struct StaticKey {
+  aotls::keys::KeyId send_id = 0;
+  aotls::keys::KeyId recv_id = 0;
+  aotls::keys::MktParams params;
+  std::shared_ptr<const aotls::crypto::Secret> secret;  // shared, wiped with the last copy
+  bool sendable = false;    // inside its send lifetime
+  bool acceptable = false;  // inside its accept lifetime
+  std::int64_t send_start = 0;    // for the choice of the newest key
+  std::int64_t accept_start = 0;
+};
+
+// One peer protected by TCP-AO: keys derived from the TLS handshake, or
+// `static_keys` when it has any.
 struct AoPeer {
   asio::ip::address address;
   std::uint16_t port = 179;                // the peer's port
   aotls::tls::Announcement announce;       // what we send with (profile section 3)
   aotls::tls::AoRequirement requirement = aotls::tls::AoRequirement::Opportunistic;
+  std::vector<StaticKey> static_keys;
+
+  bool is_static() const { return !static_keys.empty(); }
 };
 
 class AoService : public std::enable_shared_from_this<AoService> {
@@ -64,7 +80,9 @@ class AoService : public std::enable_shared_from_this<AoService> {
   common::Expected<void, std::string> add_peer(const AoPeer& peer);
   void remove_peer(const AoPeer& peer);
 
-  // Active side, on a bound socket before connect(): the default MKT.
+  // Active side, on a bound socket before connect(): the default MKT, or
+  // a static peer's keys with the newest sendable key current and the
+  // newest acceptable key's RecvID as RNextKeyID (profile section 4).
   common::Expected<std::shared_ptr<AoSession>, std::string> connecting(asio::ip::tcp::socket& socket,
                                                                       const AoPeer& peer);
   // Passive side, on an accepted socket (it inherited the default MKT).

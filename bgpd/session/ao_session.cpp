@@ -9,7 +9,28 @@ AoSession::AoSession(std::shared_ptr<const void> keepalive, std::string backend,
     : keepalive_(std::move(keepalive)),
       backend_(std::move(backend)),
       socket_(std::move(socket)),
-      keying_(*socket_, options) {}
+      keying_(std::make_unique<aotls::keying::ConnectionKeying>(*socket_, options)) {}
+
+AoSession::AoSession(std::shared_ptr<const void> keepalive, std::string backend,
+                     std::unique_ptr<aotls::backend::TcpAoSocket> socket)
+    : keepalive_(std::move(keepalive)), backend_(std::move(backend)), socket_(std::move(socket)) {}
+
+aotls::keying::KeyingStatus AoSession::status(std::chrono::steady_clock::time_point now) const {
+  if (keying_) return keying_->status(now);
+  aotls::keying::KeyingStatus out;
+  out.state = "static";
+  if (auto connection = socket_->status(); connection) {
+    out.current_key_id = connection->current_key_id;
+    out.rnext_key_id = connection->rnext_key_id;
+    out.key_not_found = connection->key_not_found;
+    out.ao_required_missing = connection->ao_required_missing;
+    out.icmp_ignored = connection->icmp_ignored;
+  } else {
+    out.backend_read_error = connection.error().message();
+  }
+  if (auto keys = socket_->key_counters(); keys) out.keys = std::move(*keys);
+  return out;
+}
 
 namespace {
 
@@ -22,6 +43,11 @@ class AoFailureCategory final : public std::error_category {
         return "TCP-AO: the TLS connection could not announce tcp_ao";
       case AoFailure::KeyingFailed:
         return "TCP-AO: keys from the TLS exporter could not be installed";
+      case AoFailure::PeerWithoutExtension:
+        return "TCP-AO required: the peer sent no tcp_ao extension (or another ExtensionType)";
+      case AoFailure::PeerAnnouncementInvalid:
+        return "TCP-AO: the peer's tcp_ao extension is malformed or names unsupported "
+               "algorithms";
     }
     return "TCP-AO failure";
   }

@@ -1,7 +1,11 @@
 // bgpd/session/ao_session.hpp - TCP-AO on one BGP connection, keyed from
 // its TLS handshake (draft-piraux-tcp-ao-tls; AO-TLS profile sections 3-5).
 //
-// An AoSession is made when the socket exists and before its first segment
+// Keys come from the TLS handshake (ao opportunistic or required) or from
+// the configuration (ao static: installed by AoService before connect(),
+// or inherited from the listener, and chosen there).
+//
+// A derived-key AoSession is made when the socket exists and before its first segment
 // that matters: before connect() on the active side (the default MKT goes
 // on first, so the SYN is signed), right after accept() on the passive side
 // (the socket inherited the default MKT from its listener). tls_handshake()
@@ -26,28 +30,37 @@ namespace bgpd::session {
 
 class AoSession {
  public:
+  // Keys derived from the TLS handshake (aotls/keying).
   AoSession(std::shared_ptr<const void> keepalive, std::string backend,
             std::unique_ptr<aotls::backend::TcpAoSocket> socket,
             const aotls::keying::KeyingOptions& options);
+  // Static keys, already on the socket.
+  AoSession(std::shared_ptr<const void> keepalive, std::string backend,
+            std::unique_ptr<aotls::backend::TcpAoSocket> socket);
   AoSession(const AoSession&) = delete;
   AoSession& operator=(const AoSession&) = delete;
 
-  aotls::keying::ConnectionKeying& keying() { return keying_; }
-  const aotls::keying::ConnectionKeying& keying() const { return keying_; }
+  bool derives_keys() const { return keying_ != nullptr; }
+  // Only when derives_keys().
+  aotls::keying::ConnectionKeying& keying() { return *keying_; }
   // "kernel" or "userspace".
   const std::string& backend() const { return backend_; }
+  // Either kind; a static session reports state "static", generation 0.
+  aotls::keying::KeyingStatus status(std::chrono::steady_clock::time_point now) const;
 
  private:
   std::shared_ptr<const void> keepalive_;  // first: destroyed last
   std::string backend_;
   std::unique_ptr<aotls::backend::TcpAoSocket> socket_;
-  aotls::keying::ConnectionKeying keying_;  // refers to *socket_
+  std::unique_ptr<aotls::keying::ConnectionKeying> keying_;  // refers to *socket_
 };
 
 // Why TCP-AO refused a connection; the log and the CLI show the message.
 enum class AoFailure {
-  ArmFailed = 1,  // the SSL could not be prepared for the tcp_ao extension
-  KeyingFailed,   // deriving or installing generation 1 failed
+  ArmFailed = 1,            // the SSL could not be prepared for the tcp_ao extension
+  KeyingFailed,             // deriving or installing generation 1 failed
+  PeerWithoutExtension,     // ao required, the peer sent no tcp_ao (profile section 1)
+  PeerAnnouncementInvalid,  // the peer's tcp_ao body did not decode (profile section 3)
 };
 
 const std::error_category& ao_failure_category();

@@ -37,10 +37,12 @@ std::string TransportInfo::description() const {
   return fmt::format("{} {} <-> {}", kind, to_string(local), to_string(remote));
 }
 
-TcpTransport::TcpTransport(asio::ip::tcp::socket socket, TcpProtection protection)
+TcpTransport::TcpTransport(asio::ip::tcp::socket socket, TcpProtection protection,
+                           std::shared_ptr<AoSession> ao)
     : socket_(std::move(socket)),
-      info_{protection == TcpProtection::Md5 ? "tcp-md5" : "tcp", local_of(socket_),
-            remote_of(socket_), std::nullopt} {
+      info_{ao ? "tcp-ao" : protection == TcpProtection::Md5 ? "tcp-md5" : "tcp", local_of(socket_),
+            remote_of(socket_), std::nullopt},
+      ao_(std::move(ao)) {
   // BGP messages are small and latency matters for KEEPALIVEs; the write
   // queue already coalesces, so Nagle only adds delay.
   boost::system::error_code ignored;

@@ -18,7 +18,10 @@ enum class TcpProtection { None, Md5 };
 
 class TcpTransport final : public Transport {
  public:
-  TcpTransport(asio::ip::tcp::socket socket, TcpProtection protection);
+  // `ao`: static TCP-AO keys on the socket (kind "tcp-ao"), kept for the
+  // connection's life.
+  TcpTransport(asio::ip::tcp::socket socket, TcpProtection protection,
+               std::shared_ptr<AoSession> ao = nullptr);
 
   executor_type get_executor() override { return socket_.get_executor(); }
   asio::awaitable<IoResult> read_some(asio::mutable_buffer buffer) override;
@@ -26,6 +29,7 @@ class TcpTransport final : public Transport {
   asio::awaitable<std::error_code> shutdown() override;
   void close() override;
   TransportInfo info() const override { return info_; }
+  std::shared_ptr<const AoSession> ao() const override { return ao_; }
 
   // Later transports (TLS) wrap the same socket: they take it from here.
   asio::ip::tcp::socket& socket() { return socket_; }
@@ -33,6 +37,7 @@ class TcpTransport final : public Transport {
  private:
   asio::ip::tcp::socket socket_;
   TransportInfo info_;
+  std::shared_ptr<AoSession> ao_;
 };
 
 struct ConnectOptions {

@@ -13,6 +13,7 @@
 #include <boost/asio/write.hpp>
 
 #include "aotls/tls/handshake_info.hpp"
+#include "aotls/tls/tcp_ao_wiring.hpp"
 #include "bgpd/session/deadline.hpp"
 
 namespace bgpd::session {
@@ -63,8 +64,16 @@ const std::error_category& verify_category() {
   return category;
 }
 
-// The reason a handshake failed: the verification result when there is one.
+// The reason a handshake failed: the tcp_ao outcome that refused it, else
+// the verification result when there is one (both reach OpenSSL as a
+// verification or callback failure, which would hide the cause).
 std::error_code failure_of(TlsTransport::Stream& stream, std::error_code transport) {
+  if (const auto ao = aotls::tls::tcp_ao_status(stream.native_handle());
+      ao && ao->refuses_handshake()) {
+    return make_error_code(ao->peer_status == aotls::tls::PeerStatus::Invalid
+                               ? AoFailure::PeerAnnouncementInvalid
+                               : AoFailure::PeerWithoutExtension);
+  }
   const long result = SSL_get_verify_result(stream.native_handle());
   if (result == X509_V_OK) return transport;
   return {static_cast<int>(result), verify_category()};
@@ -114,7 +123,9 @@ common::Expected<TlsContexts, std::vector<std::string>> TlsContexts::make(
 TlsTransport::TlsTransport(std::unique_ptr<Stream> stream, TransportInfo info,
                            std::shared_ptr<AoSession> ao)
     : stream_(std::move(stream)), info_(std::move(info)), ao_(std::move(ao)) {
-  if (ao_) asio::co_spawn(stream_->get_executor(), drive_keying(ao_), asio::detached);
+  if (ao_ && ao_->derives_keys()) {
+    asio::co_spawn(stream_->get_executor(), drive_keying(ao_), asio::detached);
+  }
 }
 
 asio::awaitable<IoResult> TlsTransport::read_some(asio::mutable_buffer buffer) {
@@ -158,7 +169,8 @@ asio::awaitable<TransportOrError> tls_handshake(asio::ip::tcp::socket socket,
   }
   // draft-piraux-tcp-ao-tls: the tcp_ao extension rides in this handshake,
   // and aotls/keying installs generation 1 inside it (profile section 3).
-  if (options.ao && !options.ao->keying().arm(stream->native_handle())) {
+  const bool derives = options.ao && options.ao->derives_keys();
+  if (derives && !options.ao->keying().arm(stream->native_handle())) {
     close_socket(stream->next_layer());
     co_return Result(common::Unexpected(make_error_code(AoFailure::ArmFailed)));
   }
@@ -174,7 +186,7 @@ asio::awaitable<TransportOrError> tls_handshake(asio::ip::tcp::socket socket,
     error = deadline.expired() ? std::make_error_code(std::errc::timed_out)
                                : ec ? failure_of(*stream, ec) : std::error_code();
   }
-  if (!error && options.ao && !options.ao->keying().handshake_finished(stream->native_handle())) {
+  if (!error && derives && !options.ao->keying().handshake_finished(stream->native_handle())) {
     error = make_error_code(AoFailure::KeyingFailed);
   }
   if (error) {

@@ -26,6 +26,8 @@ r1 (AS 65001, bgpd, ao.backend "userspace") is the hub; r2 (bgpd) and raw
      sends a SYN to its passive neighbor, r1 stays alive and answers.
 
 Usage (root, repository root): /usr/bin/python3 -m tests.interop.ao.misconfig_peers
+($AO_STATIC_TOOL: the ao_static_tool binary, default build/release's; the
+test runs a copy of it.)
 """
 
 import json
@@ -45,8 +47,9 @@ NFQUEUE_R1 = 4640
 NFQUEUE_TOOL = 4660          # + 10 per case; the tool uses base and base + 1
 CLIENT_PORT = 40170          # + case index
 FALLBACK_AFTER = 2
-TOOL = os.path.join(topology.REPO_ROOT, "build", "release", "tests", "ao", "userspace",
-                    "ao_static_tool")
+# The release tree's tool unless $AO_STATIC_TOOL names another build's.
+TOOL = os.environ.get("AO_STATIC_TOOL") or os.path.join(
+    topology.REPO_ROOT, "build", "release", "tests", "ao", "userspace", "ao_static_tool")
 DEFAULT_MKT = ["--send-id", "0", "--recv-id", "0", "--algorithm", "hmac-sha1",
                "--include-options", "0", "--secret-hex", "1cebb1ff"]
 TCP_AO_TYPE = 65280
@@ -196,6 +199,9 @@ def send_hellos(checks, lab, tool, hub_raw, raw):
 
 
 def main():
+    if not os.access(TOOL, os.X_OK):
+        raise RuntimeError(f"{TOOL} missing: build the ao_static_tool target or set "
+                           "AO_STATIC_TOOL")
     common.start_budget(BUDGET, "ao_misconfig_peers")
     checks = common.Checks("ao_misconfig_peers")
     topo = common.star("aomisp", ("r1", "bgpd", 65001),

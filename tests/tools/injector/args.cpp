@@ -101,6 +101,25 @@ std::optional<std::string> table_option(std::string_view flag, Cursor& cursor, S
   return error.value_or(std::string());
 }
 
+common::Expected<aotls::tls::AoRequirement, std::string> ao_requirement(Cursor& cursor,
+                                                                      std::string_view flag) {
+  auto text = cursor.value(flag);
+  if (!text) return Error(text.error());
+  if (*text == "opportunistic") return aotls::tls::AoRequirement::Opportunistic;
+  if (*text == "required") return aotls::tls::AoRequirement::Required;
+  return Error(std::string(flag) + ": '" + std::string(*text) +
+               "' is not opportunistic or required");
+}
+
+common::Expected<aotls::backend::BackendChoice, std::string> ao_backend(Cursor& cursor,
+                                                                       std::string_view flag) {
+  auto text = cursor.value(flag);
+  if (!text) return Error(text.error());
+  if (auto choice = aotls::backend::backend_choice_from_string(*text)) return *choice;
+  return Error(std::string(flag) + ": '" + std::string(*text) +
+               "' is not auto, kernel or userspace");
+}
+
 std::string unknown(std::string_view flag) {
   return "unknown argument '" + std::string(flag) + "'";
 }
@@ -146,6 +165,14 @@ TLS (BGP over TLS 1.3, ALPN botls, mutual authentication; all three files or non
   --tls-key FILE         our PEM private key (only its owner may read it)
   --tls-peer-name NAME   IP address (IP SAN) or DNS name (DNS SAN) the peer
                          certificate must carry (default: the --peer address)
+TCP-AO keyed from the TLS handshake (draft-piraux-tcp-ao-tls; needs the TLS files;
+needs CAP_NET_ADMIN; the report gains "ao": MAC counters per key and drops):
+  --ao MODE              opportunistic (a peer without the tcp_ao extension keeps
+                         the default MKT) or required (the handshake fails)
+  --ao-backend B         auto (default: kernel when it supports TCP-AO), kernel,
+                         userspace (NFQUEUE)
+  --ao-nfqueue-base N    userspace: queues N and N + 1 (default 4400)
+  --ao-keylog FILE       key log of the derived secrets (AOTLS_KEYLOGFILE wins)
 source (one of):
   --stream FILE          a bgp_stream file (give the same encoding options)
   table options          generate the table in memory before connecting;
@@ -201,6 +228,7 @@ common::Expected<InjectArgs, std::string> parse_inject_args(
   bool next_hop_v4_given = false;
   bool next_hop_v6_given = false;
   bool table_given = false;
+  bool ao_option_given = false;
   std::optional<std::uint32_t> router_id;
   Cursor cursor(args);
   while (!cursor.done()) {
@@ -255,6 +283,18 @@ common::Expected<InjectArgs, std::string> parse_inject_args(
       error = store(cursor.value(flag), out.tls_key);
     } else if (flag == "--tls-peer-name") {
       error = store(cursor.value(flag), out.tls_peer_name);
+    } else if (flag == "--ao") {
+      error = store(ao_requirement(cursor, flag), out.ao);
+    } else if (flag == "--ao-backend") {
+      error = store(ao_backend(cursor, flag), out.ao_backend);
+      ao_option_given = true;
+    } else if (flag == "--ao-nfqueue-base") {
+      // The second queue is base + 1.
+      error = store(number<std::uint16_t>(cursor, flag, 65534), out.ao_nfqueue_base);
+      ao_option_given = true;
+    } else if (flag == "--ao-keylog") {
+      error = store(cursor.value(flag), out.ao_keylog.emplace());
+      ao_option_given = true;
     } else if (flag == "--stream") {
       error = store(cursor.value(flag), out.stream_file);
     } else if (flag == "--push-timeout") {
@@ -297,6 +337,11 @@ common::Expected<InjectArgs, std::string> parse_inject_args(
     return Error(std::string("--tls-peer-name needs --tls-ca, --tls-cert and --tls-key"));
   }
   if (tls && out.tls_peer_name.empty()) out.tls_peer_name = out.peer;
+  // Profile section 1: TCP-AO's keys come from the TLS handshake.
+  if (out.ao && !tls) return Error(std::string("--ao needs --tls-ca, --tls-cert and --tls-key"));
+  if (!out.ao && ao_option_given) {
+    return Error(std::string("--ao-backend, --ao-nfqueue-base and --ao-keylog need --ao"));
+  }
   const auto local = out.local_address ? wire::IpAddress::parse(*out.local_address) : std::nullopt;
   if (!router_id && local && local->is_v4()) router_id = local->v4_host_order();
   if (!router_id || *router_id == 0) {

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "aotls/backend/backend.hpp"
+#include "aotls/tls/tcp_ao_wiring.hpp"
 #include "common/expected.hpp"
 #include "tests/tools/injector/stream.hpp"
 
@@ -39,6 +41,13 @@ struct InjectArgs {
   std::string tls_cert;
   std::string tls_key;
   std::string tls_peer_name;
+  // TCP-AO keyed from that TLS handshake (draft-piraux-tcp-ao-tls, profile
+  // section 1 "opportunistic" or "required"; only with TLS). The rest are
+  // the process's AoService options (bgpd/session/ao_service.hpp).
+  std::optional<aotls::tls::AoRequirement> ao;
+  aotls::backend::BackendChoice ao_backend = aotls::backend::BackendChoice::Auto;
+  std::uint16_t ao_nfqueue_base = 4400;  // userspace: queues base and base + 1
+  std::optional<std::string> ao_keylog;
   // What to push: a stream file, else the table generated in memory.
   std::string stream_file;
   StreamOptions stream;

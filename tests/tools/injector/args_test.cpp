@@ -92,6 +92,53 @@ TEST(InjectorInjectArgs, TlsPeerNameDefaultsToThePeerAddress) {
   EXPECT_EQ(named->tls_peer_name, "r1.lab");
 }
 
+TEST(InjectorInjectArgs, TcpAoNeedsTlsAndHasDefaults) {
+  const std::vector<std::string_view> tls = {"--peer",   "10.0.0.1", "--asn",    "1",
+                                             "--router-id", "1.1.1.1", "--tls-ca", "ca.pem",
+                                             "--tls-cert", "me.pem",  "--tls-key", "me.key"};
+  auto off = parse_inject_args(tls);
+  ASSERT_TRUE(off.has_value()) << off.error();
+  EXPECT_FALSE(off->ao.has_value());
+
+  auto with = [&](std::initializer_list<std::string_view> more) {
+    std::vector<std::string_view> argv = tls;
+    argv.insert(argv.end(), more);
+    return parse_inject_args(argv);
+  };
+  auto defaults = with({"--ao", "opportunistic"});
+  ASSERT_TRUE(defaults.has_value()) << defaults.error();
+  EXPECT_EQ(defaults->ao, aotls::tls::AoRequirement::Opportunistic);
+  EXPECT_EQ(defaults->ao_backend, aotls::backend::BackendChoice::Auto);
+  EXPECT_EQ(defaults->ao_nfqueue_base, 4400);
+  EXPECT_FALSE(defaults->ao_keylog.has_value());
+
+  auto given = with({"--ao", "required", "--ao-backend", "userspace", "--ao-nfqueue-base", "4500",
+                     "--ao-keylog", "/tmp/keys.log"});
+  ASSERT_TRUE(given.has_value()) << given.error();
+  EXPECT_EQ(given->ao, aotls::tls::AoRequirement::Required);
+  EXPECT_EQ(given->ao_backend, aotls::backend::BackendChoice::Userspace);
+  EXPECT_EQ(given->ao_nfqueue_base, 4500);
+  EXPECT_EQ(given->ao_keylog, "/tmp/keys.log");
+
+  auto kernel = with({"--ao", "opportunistic", "--ao-backend", "kernel"});
+  ASSERT_TRUE(kernel.has_value()) << kernel.error();
+  EXPECT_EQ(kernel->ao_backend, aotls::backend::BackendChoice::Kernel);
+
+  const std::pair<std::initializer_list<std::string_view>, std::string> refused[] = {
+      {{"--ao", "static"}, "not opportunistic or required"},
+      {{"--ao", "required", "--ao-backend", "bpf"}, "not auto, kernel or userspace"},
+      {{"--ao", "required", "--ao-nfqueue-base", "65535"}, "not a number up to 65534"},
+      {{"--ao-backend", "userspace"}, "need --ao"},
+      {{"--ao-keylog", "k.log"}, "need --ao"},
+      {{"--ao"}, "needs a value"},
+  };
+  for (const auto& [more, expected] : refused) {
+    auto args = with(more);
+    ASSERT_FALSE(args.has_value()) << expected;
+    EXPECT_NE(args.error().find(expected), std::string::npos) << args.error();
+  }
+}
+
 TEST(InjectorInjectArgs, Refusals) {
   const std::vector<std::pair<std::vector<std::string_view>, std::string>> cases = {
       {{"--asn", "1", "--router-id", "1.1.1.1"}, "--peer is required"},
@@ -116,6 +163,8 @@ TEST(InjectorInjectArgs, Refusals) {
       {{"--peer", "10.0.0.1", "--asn", "1", "--router-id", "1.1.1.1", "--tls-peer-name", "r1"},
        "--tls-peer-name needs"},
       {{"--peer", "10.0.0.1", "--asn", "1", "--tls-key"}, "needs a value"},
+      {{"--peer", "10.0.0.1", "--asn", "1", "--router-id", "1.1.1.1", "--ao", "opportunistic"},
+       "--ao needs --tls-ca"},
       {{"--bogus"}, "unknown argument '--bogus'"},
   };
   for (const auto& [argv, expected] : cases) {

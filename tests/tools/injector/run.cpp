@@ -64,6 +64,20 @@ std::string canonical(const boost::asio::ip::address& address) {
   }
 }
 
+// --ao: the client context learns the tcp_ao extension and the AoService
+// starts with the peer's rules, before anything is timed.
+common::Expected<void, std::string> add_tcp_ao(const InjectArgs& args, TransportOptions& transport,
+                                               const common::log::Logger& log) {
+  if (auto enabled = enable_tcp_ao(*transport.tls->context); !enabled) return enabled;
+  AoClientOptions options;
+  options.service = {args.ao_backend, args.ao_nfqueue_base, args.ao_keylog, args.port};
+  options.requirement = *args.ao;
+  auto client = start_ao_client(options, transport.remote, log);
+  if (!client) return common::Unexpected(client.error());
+  transport.ao = std::move(*client);
+  return {};
+}
+
 }  // namespace
 
 json RunReport::to_json() const {
@@ -90,6 +104,7 @@ json RunReport::to_json() const {
                   {"peer_san", tls->peer_san},
                   {"handshake_us", tls->handshake_time.count()}};
   }
+  if (ao) out["ao"] = ao->to_json();
   if (!error.empty()) out["error"] = error;
   return out;
 }
@@ -115,6 +130,12 @@ boost::asio::awaitable<RunReport> run_injection(const InjectArgs& args,
     }
     transport.tls = std::move(*tls);
   }
+  if (args.ao) {
+    if (auto added = add_tcp_ao(args, transport, log); !added) {
+      report.error = "TCP-AO: " + added.error();
+      co_return report;
+    }
+  }
 
   SessionConfig config;
   config.asn = args.asn;
@@ -137,6 +158,7 @@ boost::asio::awaitable<RunReport> run_injection(const InjectArgs& args,
     report.error = "interrupted";
     co_return report;
   }
+  const auto ao = (*connected)->ao();
   auto session = InjectorSession::create(std::move(*connected), config, needs, log);
   stop->session = session;
   report.transport = session->info().description();
@@ -163,6 +185,10 @@ boost::asio::awaitable<RunReport> run_injection(const InjectArgs& args,
   if (!step) report.error = step.error();
   // Built outside the co_await: g++ 12 destroys a temporary made by a
   // conditional expression inside a co_await expression twice.
+  if (ao) {
+    report.ao = make_ao_report(ao->backend(), ao->keying().status(Clock::now()),
+                               transport.ao->service->diagnostics());
+  }
   const std::string farewell = "bgp_inject: " + (step ? std::string("done") : step.error());
   co_await session->cease(farewell);
   report.counters = session->counters();

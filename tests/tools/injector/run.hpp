@@ -7,6 +7,10 @@
 // transport (the kernel has it; the peer may still be reading); converge_ms
 // from that same start to the first `show neighbors` poll (every 50 ms)
 // that reports prefixes.received >= expect.
+//
+// With --ao the connection runs TLS over TCP-AO; its counters (good and bad
+// MACs per key, key_not_found, ao_required_missing, userspace drops) are
+// read after the hold, before the Cease, and reported under "ao".
 #pragma once
 
 // clang-format off
@@ -21,6 +25,7 @@
 #include <string>
 
 #include "common/log.hpp"
+#include "tests/tools/injector/ao_client.hpp"
 #include "tests/tools/injector/args.hpp"
 #include "tests/tools/injector/control_client.hpp"
 #include "tests/tools/injector/session.hpp"
@@ -37,6 +42,7 @@ struct RunReport {
   SessionCounters counters;
   std::string transport;  // "tcp 10.0.0.2:40000 <-> 10.0.0.1:179"
   std::optional<bgpd::session::TlsDetails> tls;  // the TLS session, when there is one
+  std::optional<AoReport> ao;  // with --ao: the connection's TCP-AO just before the Cease
   std::string error;      // empty: everything asked for happened
 
   nlohmann::json to_json() const;

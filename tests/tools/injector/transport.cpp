@@ -28,6 +28,17 @@ asio::awaitable<common::Expected<std::unique_ptr<Transport>, std::error_code>> o
   connect.remote = options.remote;
   connect.local_address = options.local_address;
   connect.timeout = options.connect_timeout;
+  std::shared_ptr<bgpd::session::AoSession> ao;
+  if (options.ao && !options.tls) {
+    // Profile section 1: TCP-AO's keys come from the TLS handshake.
+    co_return Result(common::Unexpected(std::make_error_code(std::errc::invalid_argument)));
+  }
+  if (options.ao) {
+    // Profile section 3: the default MKT is on the socket before connect().
+    auto prepared = bgpd::session::prepare_ao_connect(*options.ao->service, options.ao->peer,
+                                                      connect, ao, options.ao->log);
+    if (!prepared) co_return Result(common::Unexpected(prepared.error()));
+  }
   auto socket = co_await bgpd::session::connect_tcp(connect);
   if (!socket) co_return Result(common::Unexpected(socket.error()));
   if (!options.tls) {
@@ -39,6 +50,7 @@ asio::awaitable<common::Expected<std::unique_ptr<Transport>, std::error_code>> o
   handshake.context = options.tls->context;
   handshake.peer = options.tls->peer;
   handshake.timeout = options.connect_timeout;
+  handshake.ao = std::move(ao);
   co_return co_await bgpd::session::tls_handshake(std::move(*socket), std::move(handshake));
 }
 

@@ -4,8 +4,10 @@
 // connection: plain TCP through session::connect_tcp, or BGP over TLS
 // (draft-wirtgen-bgp-tls) through the daemon's own session::tls_handshake
 // on that socket, so that benchmarks measure bgpd's TLS code on both ends.
-// TLS over TCP-AO plugs in here as a further session::Transport, and
-// nothing above changes.
+// TLS over TCP-AO (draft-piraux-tcp-ao-tls) is that same TLS transport
+// with an AoClient (ao_client.hpp): the default MKT goes on the bound socket
+// before connect() and the handshake installs the derived keys, as in
+// bgpd's own connect_neighbor(); the transport's ao() is the connection's.
 //
 // ObservedTransport wraps any Transport and reports each completed write.
 // The injector needs that to push at line rate with a bounded queue:
@@ -31,6 +33,7 @@
 #include "bgpd/session/tls_transport.hpp"
 #include "bgpd/session/transport.hpp"
 #include "common/expected.hpp"
+#include "tests/tools/injector/ao_client.hpp"
 
 namespace injector {
 
@@ -57,11 +60,15 @@ struct TransportOptions {
   // Bounds the TCP connect and, for TLS, the handshake after it.
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
   std::optional<TlsClient> tls;  // none: plain TCP
+  // TCP-AO keyed from the handshake; only with tls, whose context then went
+  // through enable_tcp_ao(). Without a local_address the socket is bound to
+  // the source address toward remote (the userspace backend keys by 4-tuple).
+  std::optional<AoClient> ao;
 };
 
 // Connects (and runs the TLS client handshake) on the calling coroutine's
-// executor. Errors: the socket's, timed_out, or OpenSSL's reason for a
-// failed handshake (asio's ssl category).
+// executor. Errors: the socket's, timed_out, OpenSSL's reason for a failed
+// handshake (asio's ssl category), or session::AoFailure.
 asio::awaitable<common::Expected<std::unique_ptr<bgpd::session::Transport>, std::error_code>>
 open_transport(TransportOptions options);  // by value: the coroutine outlives a temporary
 
