@@ -42,6 +42,7 @@ class NeighborAo:
     mode: str = "opportunistic"         # opportunistic | required | static | off
     announce: tuple | None = None
     fallback_after: int | None = None   # connect timeouts before one attempt without AO
+    keychain: tuple | None = None       # mode "static": neighbors[].ao.keychain entries (dicts)
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,8 @@ def _neighbor_ao(ao):
     fields = {"mode": ao.mode, "fallback_after": ao.fallback_after}
     if ao.announce is not None:
         fields["announce"] = dict(zip(("prot", "auth", "kdf"), ao.announce))
+    if ao.keychain is not None:
+        fields["keychain"] = [dict(key) for key in ao.keychain]
     return {k: v for k, v in fields.items() if v is not None}
 
 
