@@ -65,6 +65,14 @@ common::Expected<json, std::string> Daemon::reload() {
         add_peer_logged(*neighbor);
         break;
       case config::NeighborChange::Soft: {
+        if (n.keys_changed) {
+          // A changed static key chain resets the session in this build:
+          // rolling keys make-before-break (profile section 4) belongs to
+          // the rekey machine.
+          remove_peer(n.address, wire::CeaseSubcode::OtherConfigurationChange);
+          add_peer_logged(*neighbor);
+          break;
+        }
         Peer* peer = find_peer(n.address);
         if (!peer) break;
         peer->update_neighbor(*neighbor);
