@@ -227,7 +227,12 @@ KeyingStatus ConnectionKeying::status(keys::TimePoint now) const {
   }
   // Before the default MKT the socket has no TCP-AO state to read.
   if (installer_.phase() == keys::KeyPhase::Idle) return out;
-  if (auto connection = socket_.status()) {
+  read_socket_status(socket_, out);
+  return out;
+}
+
+void read_socket_status(backend::TcpAoSocket& socket, KeyingStatus& out) {
+  if (auto connection = socket.status()) {
     out.current_key_id = connection->current_key_id;
     out.rnext_key_id = connection->rnext_key_id;
     out.key_not_found = connection->key_not_found;
@@ -236,12 +241,11 @@ KeyingStatus ConnectionKeying::status(keys::TimePoint now) const {
   } else {
     out.backend_read_error = connection.error().message();
   }
-  if (auto counters = socket_.key_counters()) {
+  if (auto counters = socket.key_counters()) {
     out.keys = std::move(*counters);
   } else {
     out.backend_read_error = counters.error().message();
   }
-  return out;
 }
 
 std::optional<KeyingError> ConnectionKeying::feed(keys::KeyEvent event, keys::TimePoint now) {

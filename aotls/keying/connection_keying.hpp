@@ -94,6 +94,11 @@ struct KeyingStatus {
 // One line for logs and tests: state, generation, IDs, counters, error.
 std::string to_string(const KeyingStatus& status);
 
+// The socket's part of a status: Current_key / RNext_key, per-key and
+// per-connection counters (a read failure lands in backend_read_error).
+// Also the whole status of a connection with static keys.
+void read_socket_status(backend::TcpAoSocket& socket, KeyingStatus& out);
+
 // The state word of a key phase ("default-mkt-only" for DefaultOnly).
 std::string_view state_name(keys::KeyPhase phase);
 

@@ -19,16 +19,7 @@ aotls::keying::KeyingStatus AoSession::status(std::chrono::steady_clock::time_po
   if (keying_) return keying_->status(now);
   aotls::keying::KeyingStatus out;
   out.state = "static";
-  if (auto connection = socket_->status(); connection) {
-    out.current_key_id = connection->current_key_id;
-    out.rnext_key_id = connection->rnext_key_id;
-    out.key_not_found = connection->key_not_found;
-    out.ao_required_missing = connection->ao_required_missing;
-    out.icmp_ignored = connection->icmp_ignored;
-  } else {
-    out.backend_read_error = connection.error().message();
-  }
-  if (auto keys = socket_->key_counters(); keys) out.keys = std::move(*keys);
+  aotls::keying::read_socket_status(*socket_, out);
   return out;
 }
 

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 
 from . import daemons, netns, process
-from .model import Neighbor, Speaker
+from .model import Neighbor, ReceivedRoute, Speaker
 from .daemons.base import ESTABLISHED
 from .topology import Link
 
@@ -204,6 +204,22 @@ class Lab:
         process.wait_until(
             lambda: {p: r for p, r in self.received(node, session).items() if p in prefixes},
             timeout, f"routes at {node} over {session.name}", ok=lambda got: got == expected)
+
+    def expected_routes(self, peer, session, routes):
+        """What the other end of `session` must hold from `peer`: the
+        peer's routes ({node: [Route]}) of that family, next hop the peer's
+        address, path led by the peer's AS."""
+        asn = self.topology.nodes[peer].asn
+        return {r.prefix: ReceivedRoute.make(r.prefix, session.address(peer), (asn, *r.as_path),
+                                             r.communities, r.med)
+                for r in routes[peer] if r.family == session.family}
+
+    def wait_exchanged(self, sessions, routes):
+        """Each end of each session holds exactly the other end's `routes`."""
+        for session in sessions:
+            for node, peer in (session.nodes, tuple(reversed(session.nodes))):
+                wanted = self.expected_routes(peer, session, routes)
+                self.wait_routes(node, session, set(wanted), wanted)
 
     def down(self):
         """Idempotent; signals are held off so a second Ctrl-C cannot cut

@@ -23,7 +23,7 @@ import time
 
 from tests.harness import netns, topology
 from tests.harness.lab import Lab
-from tests.harness.model import ReceivedRoute, Route
+from tests.harness.model import Route
 
 BUDGET = 75
 MD5_WINDOW = 10.0
@@ -49,16 +49,6 @@ def _step(text):
     print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
 
 
-def _expected(lab, peer, session, routes):
-    """What the other end must hold from `peer` over `session`: the peer's
-    routes of that family, next hop the peer's address, path led by the
-    peer's AS."""
-    peer_asn = lab.topology.nodes[peer].asn
-    return {r.prefix: ReceivedRoute.make(r.prefix, session.address(peer),
-                                         (peer_asn, *r.as_path), r.communities, r.med)
-            for r in routes[peer] if r.family == session.family}
-
-
 def _check_routes(lab, sessions, routes):
     """Each end of each session holds exactly `routes` of the other end,
     among the prefixes that end ever originated (a daemon may also pass a
@@ -66,7 +56,7 @@ def _check_routes(lab, sessions, routes):
     for session in sessions:
         for node, peer in (session.nodes, reversed(session.nodes)):
             prefixes = {r.prefix for r in ORIGINATED[peer]}
-            lab.wait_routes(node, session, prefixes, _expected(lab, peer, session, routes))
+            lab.wait_routes(node, session, prefixes, lab.expected_routes(peer, session, routes))
 
 
 def _on_alarm(_signum, _frame):

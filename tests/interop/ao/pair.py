@@ -25,30 +25,21 @@ Usage (root, repository root): /usr/bin/python3 -m tests.interop.ao.pair
 import json
 import os
 import stat
-import subprocess
 import sys
 import time
 
-from tests.harness import topology
-from tests.harness.model import GlobalAo, NeighborAo, ReceivedRoute, Route
+from tests.harness.model import GlobalAo, NeighborAo, Route
+from tests.interop.ao import two_bgpd
 from tests.interop.tls import common
 
 BUDGET = 80
 TRAFFIC_WINDOW = 5.0   # seconds of keepalives captured after the routes arrived
-AO_VERIFY = os.path.join(topology.REPO_ROOT, "tests", "tools", "ao_verify", "ao_verify.py")
 ROUTES = {
     "r1": [Route("10.63.100.0/24", (), ("65001:100",), 10), Route("fd63:100::/48", (), ())],
     "r2": [Route("10.64.100.0/24", (64520,), ("65002:200",), 20), Route("fd64:100::/48", (), ())],
 }
 # Profile section 3: generation 1's KeyIDs; 0 is the default MKT.
 C1, S1, DEFAULT = 1, 2, 0
-
-
-def expected(lab, peer, session):
-    asn = lab.topology.nodes[peer].asn
-    return {r.prefix: ReceivedRoute.make(r.prefix, session.address(peer), (asn, *r.as_path),
-                                         r.communities, r.med)
-            for r in ROUTES[peer] if r.family == session.family}
 
 
 def check_ao_state(checks, lab, node, sessions):
@@ -106,62 +97,29 @@ def check_wire(checks, capture):
                    to_client == {DEFAULT, S1}, sorted(to_client))
 
 
-def check_verifier(checks, capture, keylog):
-    result = subprocess.run(["/usr/bin/python3", AO_VERIFY, capture.pcap, "--keylog", keylog,
-                             "--require-ao", "--port", "179", "--json"],
-                            capture_output=True, text=True, timeout=120)
-    try:
-        report = json.loads(result.stdout)
-    except ValueError:
-        report = {"verified": 0, "total": 0, "failures": [result.stderr.strip()[:300]]}
-    checks("ao_verify: every TCP-AO segment verifies with r1's key log and the default MKT",
-           result.returncode == 0 and report["verified"] == report["total"] > 20,
-           f"exit {result.returncode}, {report['verified']}/{report['total']} verified, "
-           f"failures {report['failures'][:3]}")
-    for flow in report.get("flows", []):
-        counts = {d: {k: f"{v['verified']}/{v['total']}" for k, v in state["key_ids"].items()}
-                  for d, state in flow["directions"].items()}
-        common.step(f"ao_verify flow {flow['flow']} {flow['client']} -> {flow['server']}: {counts}")
-
-
 def main():
     common.start_budget(BUDGET, "ao_pair")
     checks = common.Checks("ao_pair")
-    topo = common.star("aopair", ("r1", "bgpd", 65001), [("r2", "bgpd", 65002)], 63)
-    addresses = common.spoke_addresses(topo, "r2")
-    with common.TlsLab(topo) as lab:
-        certs = common.Certs(os.path.join(lab.run_dir, "certs"))
-        ca = certs.ca("lab")
-        keylogs = {}
-        for index, node in enumerate(("r1", "r2")):
-            files = certs.router(node, ca, [addresses[f][index] for f in ("ipv4", "ipv6")])
-            keylogs[node] = os.path.join(lab.run_dir, f"{node}.aokeys")
-            lab.setup(node, files, lambda _neighbor: common.tls("required"),
-                      passive=node == "r1",
-                      neighbor_ao=lambda _neighbor: NeighborAo("opportunistic"),
-                      global_ao=GlobalAo(backend="userspace", keylog_file=keylogs[node],
-                                         nfqueue_base=4300 + 10 * index))
-            lab.announce(node, *ROUTES[node])
-        capture = common.Capture(lab.netns("r1"), "eth1", lab.run_dir)
-        try:
-            lab.start(sequential=True)
-            sessions = [lab.session("r1:eth1", f) for f in ("ipv4", "ipv6")]
-            lab.wait_established(sessions, timeout=30)
-            common.step("IPv4 and IPv6 sessions over TLS + TCP-AO Established at both ends")
-            for session in sessions:
-                for node, peer in (session.nodes, tuple(reversed(session.nodes))):
-                    wanted = expected(lab, peer, session)
-                    lab.wait_routes(node, session, set(wanted), wanted)
-            checks("routes of both families exchanged both ways", True, "")
-            time.sleep(TRAFFIC_WINDOW)
-            for node in ("r1", "r2"):
-                check_ao_state(checks, lab, node, sessions)
-        finally:
-            capture.stop()
+    keylogs = {}
+
+    def configure(lab, node, index, files):
+        keylogs[node] = os.path.join(lab.run_dir, f"{node}.aokeys")
+        lab.setup(node, files, lambda _neighbor: common.tls("required"), passive=node == "r1",
+                  neighbor_ao=lambda _neighbor: NeighborAo("opportunistic"),
+                  global_ao=GlobalAo(backend="userspace", keylog_file=keylogs[node],
+                                     nfqueue_base=4300 + 10 * index))
+
+    def inspect(lab, sessions):
+        time.sleep(TRAFFIC_WINDOW)
+        for node in ("r1", "r2"):
+            check_ao_state(checks, lab, node, sessions)
+
+    with two_bgpd.Run(checks, "aopair", 63, ROUTES, configure, inspect) as (_lab, capture):
         check_wire(checks, capture)
         mode = stat.S_IMODE(os.stat(keylogs["r1"]).st_mode)
         checks("the key log is 0600", mode == 0o600, oct(mode))
-        check_verifier(checks, capture, keylogs["r1"])
+        two_bgpd.ao_verify(checks, capture, "r1's key log and the default MKT",
+                           "--keylog", keylogs["r1"])
     return checks.exit_code()
 
 

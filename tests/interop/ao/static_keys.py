@@ -18,19 +18,16 @@ r2 starts. Checks:
 Usage (root, repository root): /usr/bin/python3 -m tests.interop.ao.static_keys
 """
 
-import json
 import os
-import subprocess
 import sys
 import time
 
-from tests.harness import topology
-from tests.harness.model import GlobalAo, NeighborAo, ReceivedRoute, Route
+from tests.harness.model import GlobalAo, NeighborAo, Route
+from tests.interop.ao import two_bgpd
 from tests.interop.tls import common
 
 BUDGET = 80
 TRAFFIC_WINDOW = 4.0
-AO_VERIFY = os.path.join(topology.REPO_ROOT, "tests", "tools", "ao_verify", "ao_verify.py")
 ROUTES = {
     "r1": [Route("10.70.100.0/24", (), ()), Route("fd70:100::/48", (), ())],
     "r2": [Route("10.71.100.0/24", (), ()), Route("fd71:100::/48", (), ())],
@@ -48,13 +45,6 @@ def keychain(node, live_secret, old_secret):
         {"id": 2, "send_id": send, "recv_id": recv, "secret_hex": live_secret,
          "algorithm": "aes-128-cmac-96", "include_options": True},
     )
-
-
-def expected(lab, peer, session):
-    asn = lab.topology.nodes[peer].asn
-    return {r.prefix: ReceivedRoute.make(r.prefix, session.address(peer), (asn, *r.as_path),
-                                         r.communities, r.med)
-            for r in ROUTES[peer] if r.family == session.family}
 
 
 def check_state(checks, lab, node, sessions):
@@ -101,48 +91,24 @@ def check_wire(checks, capture):
 def main():
     common.start_budget(BUDGET, "ao_static_keys")
     checks = common.Checks("ao_static_keys")
-    topo = common.star("aostat", ("r1", "bgpd", 65001), [("r2", "bgpd", 65002)], 70)
-    addresses = common.spoke_addresses(topo, "r2")
     live_secret, old_secret = os.urandom(16).hex(), os.urandom(16).hex()
-    with common.TlsLab(topo) as lab:
-        certs = common.Certs(os.path.join(lab.run_dir, "certs"))
-        ca = certs.ca("lab")
-        for index, node in enumerate(("r1", "r2")):
-            files = certs.router(node, ca, [addresses[f][index] for f in ("ipv4", "ipv6")])
-            chain = keychain(node, live_secret, old_secret)
-            lab.setup(node, files,
-                      lambda n: common.tls("required") if n.family == "ipv6" else None,
-                      passive=node == "r1",
-                      neighbor_ao=lambda _n, chain=chain: NeighborAo("static", keychain=chain),
-                      global_ao=GlobalAo(backend="userspace", nfqueue_base=4500 + 10 * index))
-            lab.announce(node, *ROUTES[node])
-        capture = common.Capture(lab.netns("r1"), "eth1", lab.run_dir)
-        try:
-            lab.start(sequential=True)
-            sessions = [lab.session("r1:eth1", f) for f in ("ipv4", "ipv6")]
-            lab.wait_established(sessions, timeout=30)
-            common.step("plain and TLS sessions over static TCP-AO keys Established")
-            for session in sessions:
-                for node, peer in (session.nodes, tuple(reversed(session.nodes))):
-                    wanted = expected(lab, peer, session)
-                    lab.wait_routes(node, session, set(wanted), wanted)
-            checks("routes of both families exchanged both ways", True, "")
-            time.sleep(TRAFFIC_WINDOW)
-            for node in ("r1", "r2"):
-                check_state(checks, lab, node, sessions)
-        finally:
-            capture.stop()
+
+    def configure(lab, node, index, files):
+        chain = keychain(node, live_secret, old_secret)
+        lab.setup(node, files, lambda n: common.tls("required") if n.family == "ipv6" else None,
+                  passive=node == "r1",
+                  neighbor_ao=lambda _n: NeighborAo("static", keychain=chain),
+                  global_ao=GlobalAo(backend="userspace", nfqueue_base=4500 + 10 * index))
+
+    def inspect(lab, sessions):
+        time.sleep(TRAFFIC_WINDOW)
+        for node in ("r1", "r2"):
+            check_state(checks, lab, node, sessions)
+
+    with two_bgpd.Run(checks, "aostat", 70, ROUTES, configure, inspect) as (lab, capture):
         check_wire(checks, capture)
-        config = lab.daemon("r1").path("bgpd.json")
-        result = subprocess.run(["/usr/bin/python3", AO_VERIFY, capture.pcap, "--keys", config,
-                                 "--require-ao", "--port", "179", "--json"],
-                                capture_output=True, text=True, timeout=120)
-        report = json.loads(result.stdout) if result.stdout.strip() else {
-            "verified": 0, "total": 0, "failures": [result.stderr.strip()[:300]]}
-        checks("ao_verify: every segment verifies with r1's key chain",
-               result.returncode == 0 and report["verified"] == report["total"] > 20,
-               f"exit {result.returncode}, {report['verified']}/{report['total']}, "
-               f"failures {report['failures'][:3]}")
+        two_bgpd.ao_verify(checks, capture, "r1's key chain (its config file)",
+                           "--keys", lab.daemon("r1").path("bgpd.json"))
     return checks.exit_code()
 
 

@@ -21,7 +21,7 @@ import os
 import sys
 import time
 
-from tests.harness.model import ReceivedRoute, Route
+from tests.harness.model import Route
 from tests.interop.tls import common
 
 BUDGET = 60
@@ -31,13 +31,6 @@ ROUTES = {
     "r2": [Route("10.62.100.0/24", (64520,), ("65002:200",), 20),
            Route("fd62:100::/48", (64521, 64521), (), 30)],
 }
-
-
-def expected(lab, peer, session):
-    asn = lab.topology.nodes[peer].asn
-    return {r.prefix: ReceivedRoute.make(r.prefix, session.address(peer), (asn, *r.as_path),
-                                         r.communities, r.med)
-            for r in ROUTES[peer] if r.family == session.family}
 
 
 def check_tls_state(checks, lab, node, peer, sessions):
@@ -107,10 +100,7 @@ def main():
             sessions = [lab.session("r1:eth1", f) for f in ("ipv4", "ipv6")]
             lab.wait_established(sessions, timeout=25)
             common.step("IPv4 and IPv6 sessions over TLS Established at both ends")
-            for session in sessions:
-                for node, peer in (session.nodes, tuple(reversed(session.nodes))):
-                    wanted = expected(lab, peer, session)
-                    lab.wait_routes(node, session, set(wanted), wanted)
+            lab.wait_exchanged(sessions, ROUTES)
             checks("routes of both families exchanged both ways", True,
                    "next hop, AS path, communities, MED intact")
             for node, peer in (("r1", "r2"), ("r2", "r1")):
