@@ -6,16 +6,11 @@
 #include <utility>
 #include <variant>
 
+#include "common/overloaded.hpp"
+
 namespace aotls::keying {
 
 namespace {
-
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
 
 keys::MktParams params_of(const tls::Announcement& announcement) {
   return {announcement.prot == tls::OptionProtection::Enabled, announcement.auth, announcement.kdf};
@@ -263,7 +258,7 @@ std::optional<KeyingError> ConnectionKeying::carry_out(keys::KeyActions actions,
   for (;;) {
     for (keys::KeyAction& action : actions) {
       std::optional<KeyingError> error = std::visit(
-          Overloaded{
+          common::Overloaded{
               [&](const keys::InstallKey& a) -> std::optional<KeyingError> {
                 if (auto ec = backend::apply(socket_, options_.peer, a)) {
                   return KeyingError(KeyingErrc::Backend, "adding " + keys::to_string(a.mkt), ec);

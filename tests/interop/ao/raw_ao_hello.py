@@ -22,7 +22,8 @@ import struct
 import sys
 import time
 
-from tests.interop.tls.raw_tls import CLIENT_HELLO, TLS_HANDSHAKE, handshake_header, record
+from tests.interop.tls.raw_tls import (CLIENT_HELLO, TLS_HANDSHAKE, handshake_header,
+                                       read_until_closed, record)
 
 TLS13 = 0x0304
 X25519 = 0x001D
@@ -74,27 +75,13 @@ def run(body_hex, ext_type, local, port, dut, wait):
     hello = record(TLS_HANDSHAKE, client_hello(ext_type, bytes.fromhex(body_hex)))
     result = {"body": body_hex, "sent": len(hello), "closed": False, "how": "open",
               "received": "", "records": [], "alert": None}
-    received = b""
     with socket.socket(family, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind((local, port))
         s.settimeout(5)
         s.connect((dut, 179))
         s.sendall(hello)
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            s.settimeout(max(0.01, deadline - time.monotonic()))
-            try:
-                data = s.recv(4096)
-            except socket.timeout:
-                break
-            except ConnectionResetError:
-                result.update(closed=True, how="reset")
-                break
-            if not data:
-                result.update(closed=True, how="fin")
-                break
-            received += data
+        received = read_until_closed(s, time.monotonic() + wait, result)
     result["received"] = received[:64].hex()
     parsed = records(received)
     result["records"] = [[t, b[:2].hex()] for t, b in parsed]

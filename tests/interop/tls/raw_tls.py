@@ -59,6 +59,26 @@ def huge_handshake():
     return chunks
 
 
+def read_until_closed(s, deadline, result):
+    """What the peer sends until it closes (result's "closed" and "how":
+    "fin" or "reset") or `deadline` (time.monotonic()) passes."""
+    received = b""
+    while time.monotonic() < deadline:
+        s.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            data = s.recv(4096)
+        except socket.timeout:
+            break
+        except ConnectionResetError:
+            result.update(closed=True, how="reset")
+            break
+        if not data:
+            result.update(closed=True, how="fin")
+            break
+        received += data
+    return received
+
+
 CASES = {"garbage": garbage, "truncated": truncated, "oversized": oversized,
          "huge-handshake": huge_handshake}
 
@@ -80,21 +100,7 @@ def run(case, local, dut, wait):
         except (BrokenPipeError, ConnectionResetError):
             result.update(closed=True, how="reset", seconds=time.monotonic() - last_sent)
             return result
-        deadline = last_sent + wait
-        received = b""
-        while time.monotonic() < deadline:
-            s.settimeout(max(0.01, deadline - time.monotonic()))
-            try:
-                data = s.recv(4096)
-            except socket.timeout:
-                break
-            except ConnectionResetError:
-                result.update(closed=True, how="reset")
-                break
-            if not data:
-                result.update(closed=True, how="fin")
-                break
-            received += data
+        received = read_until_closed(s, last_sent + wait, result)
         if result["closed"]:
             result["seconds"] = round(time.monotonic() - last_sent, 3)
         result["alert"] = received[:64].hex()

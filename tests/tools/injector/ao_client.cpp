@@ -26,7 +26,11 @@ common::Expected<AoClient, std::string> start_ao_client(const AoClientOptions& o
   service_options.listen_port = remote.port();
   auto service = bgpd::session::AoService::start(service_options, log);
   if (!service) return common::Unexpected(service.error());
-  bgpd::session::AoPeer peer{remote.address(), remote.port(), {}, options.requirement};
+  // Announcement: bgpd's default (codes 0, 0, 0); keys from the handshake only.
+  bgpd::session::AoPeer peer;
+  peer.address = remote.address();
+  peer.port = remote.port();
+  peer.requirement = options.requirement;
   if (auto added = (*service)->add_peer(peer); !added) {
     return common::Unexpected("TCP-AO peer " + remote.address().to_string() + ": " +
                               added.error());

@@ -13,6 +13,7 @@
 #include <utility>  // Boost 1.74 Asio needs it before its own headers.
 // clang-format on
 
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>

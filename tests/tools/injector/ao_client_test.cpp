@@ -25,15 +25,10 @@ TEST(InjectorAoClient, ReportSumsEveryKeyAndEveryDrop) {
   aotls::keying::KeyingStatus status;
   status.state = "derived";
   status.generation = 1;
-  aotls::backend::KeyCounters default_mkt;
-  default_mkt.good = 3;
-  default_mkt.bad_mac = 1;
-  aotls::backend::KeyCounters derived;
-  derived.send_id = 1;
-  derived.recv_id = 1;
-  derived.is_current = true;
-  derived.good = 1000;
-  derived.bad_mac = 2;
+  const auto peer = aotls::backend::PeerPrefix::host(*aotls::segment::IpAddress::parse("10.0.0.1"));
+  // peer, send_id, recv_id, mac, include_options, is_current, is_rnext, good, bad_mac
+  const aotls::backend::KeyCounters default_mkt{peer, 0, 0, std::nullopt, false, false, false, 3, 1};
+  const aotls::backend::KeyCounters derived{peer, 1, 1, std::nullopt, false, true, true, 1000, 2};
   status.keys = {default_mkt, derived};
   status.key_not_found = 4;
   status.ao_required_missing = 5;

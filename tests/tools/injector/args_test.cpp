@@ -100,7 +100,7 @@ TEST(InjectorInjectArgs, TcpAoNeedsTlsAndHasDefaults) {
   ASSERT_TRUE(off.has_value()) << off.error();
   EXPECT_FALSE(off->ao.has_value());
 
-  auto with = [&](std::initializer_list<std::string_view> more) {
+  auto with = [&](const std::vector<std::string_view>& more) {
     std::vector<std::string_view> argv = tls;
     argv.insert(argv.end(), more);
     return parse_inject_args(argv);
@@ -124,7 +124,7 @@ TEST(InjectorInjectArgs, TcpAoNeedsTlsAndHasDefaults) {
   ASSERT_TRUE(kernel.has_value()) << kernel.error();
   EXPECT_EQ(kernel->ao_backend, aotls::backend::BackendChoice::Kernel);
 
-  const std::pair<std::initializer_list<std::string_view>, std::string> refused[] = {
+  const std::vector<std::pair<std::vector<std::string_view>, std::string>> refused = {
       {{"--ao", "static"}, "not opportunistic or required"},
       {{"--ao", "required", "--ao-backend", "bpf"}, "not auto, kernel or userspace"},
       {{"--ao", "required", "--ao-nfqueue-base", "65535"}, "not a number up to 65534"},

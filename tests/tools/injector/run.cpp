@@ -186,7 +186,7 @@ boost::asio::awaitable<RunReport> run_injection(const InjectArgs& args,
   // Built outside the co_await: g++ 12 destroys a temporary made by a
   // conditional expression inside a co_await expression twice.
   if (ao) {
-    report.ao = make_ao_report(ao->backend(), ao->keying().status(Clock::now()),
+    report.ao = make_ao_report(ao->backend(), ao->status(Clock::now()),
                                transport.ao->service->diagnostics());
   }
   const std::string farewell = "bgp_inject: " + (step ? std::string("done") : step.error());

@@ -5,6 +5,7 @@
 
 #include "aotls/crypto/kdf.hpp"
 #include "aotls/crypto/mac.hpp"
+#include "common/overloaded.hpp"
 
 namespace aotls::keys::testing {
 
@@ -160,20 +161,9 @@ const FakeKey* FakeAoSocket::find_by_send_id(KeyId send_id) const {
   return it == keys_.end() ? nullptr : &*it;
 }
 
-namespace {
-
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
-
-}  // namespace
-
 std::error_code apply_action(FakeAoSocket& socket, const KeyAction& action) {
   return std::visit(
-      Overloaded{
+      common::Overloaded{
           [&](const InstallKey& a) { return socket.add_key(a.mkt); },
           [&](const DeleteKey& a) { return socket.del_key(a.send_id, a.recv_id); },
           [&](const SetCurrent& a) { return socket.set_current(a.send_id); },
@@ -186,7 +176,7 @@ std::error_code apply_action(FakeAoSocket& socket, const KeyAction& action) {
 
 std::string describe(const KeyAction& action) {
   return std::visit(
-      Overloaded{
+      common::Overloaded{
           [](const InstallKey& a) {
             return "install " + std::to_string(a.mkt.send_id) + "/" + std::to_string(a.mkt.recv_id);
           },
