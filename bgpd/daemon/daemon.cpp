@@ -348,6 +348,17 @@ void Daemon::on_accept(session::AcceptedConnection connection) {
     log_.info("refused connection from unconfigured {}", address.to_string());
     return;
   }
+  if (ao_ && uses_ao(peer->neighbor())) {
+    // The accepted socket inherited the listener's keys (default MKT or
+    // static); attached here, its backend state is released whether the
+    // peer takes the connection or not.
+    auto ao = ao_->accepted(connection.socket, ao_peer_of(peer->neighbor()));
+    if (!ao) {
+      log_.with("peer", address.to_string()).error("refused connection: TCP-AO: {}", ao.error());
+      return;
+    }
+    connection.ao = std::move(*ao);
+  }
   if (!peer->accept(std::move(connection))) {
     log_.with("peer", address.to_string()).info("refused connection: no attempt can take it");
   }

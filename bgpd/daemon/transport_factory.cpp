@@ -216,17 +216,6 @@ asio::awaitable<void> connect_neighbor(Plan plan) {
   co_await secure(std::move(plan), std::move(*socket), TlsRole::Client, under, std::move(ao));
 }
 
-// The passive side's TCP-AO: the accepted socket inherited the default MKT
-// or the static keys from its listener. Null when the neighbor has no ao.
-common::Expected<std::shared_ptr<session::AoSession>, std::error_code> accepted_ao(
-    const Plan& plan, asio::ip::tcp::socket& socket) {
-  if (!plan.ao || !uses_ao(plan.neighbor)) return std::shared_ptr<session::AoSession>();
-  auto made = plan.ao->accepted(socket, ao_peer_of(plan.neighbor));
-  if (made) return std::move(*made);
-  plan.shared->log.error("TCP-AO from {}: {}", plan.neighbor.address.to_string(), made.error());
-  return common::Unexpected(make_error_code(session::AoFailure::KeyingFailed));
-}
-
 // Profile section 1, passive side of "preferred": 0x16 is a TLS handshake
 // record (RFC 8446 section 5.1, ContentType handshake), 0xFF the first byte
 // of a BGP marker (RFC 4271 section 4.1); anything else is neither.
@@ -277,26 +266,22 @@ void SessionTransportFactory::accept(const config::NeighborConfig& neighbor,
                                      session::AcceptedConnection connection,
                                      TransportHandler done) {
   Plan plan{shared_, neighbor, tls_, ao_, std::move(done)};
-  auto ao = accepted_ao(plan, connection.socket);
-  if (!ao) {
-    plan.done(common::Unexpected(ao.error()));
-    return;
-  }
+  auto ao = std::move(connection.ao);
   if (neighbor.tls.mode == config::TlsMode::Off) {
-    plan.done(plain(std::move(connection.socket), connection.protection, std::move(*ao)));
+    plan.done(plain(std::move(connection.socket), connection.protection, std::move(ao)));
     return;
   }
   auto executor = connection.socket.get_executor();
   if (neighbor.tls.mode == config::TlsMode::Preferred) {
     asio::co_spawn(executor,
-                   accept_preferred(std::move(plan), std::move(connection), std::move(*ao)),
+                   accept_preferred(std::move(plan), std::move(connection), std::move(ao)),
                    asio::detached);
     return;
   }
   const auto under = connection.protection;
   asio::co_spawn(executor,
                  secure(std::move(plan), std::move(connection.socket), TlsRole::Server, under,
-                        std::move(*ao)),
+                        std::move(ao)),
                  asio::detached);
 }
 

@@ -150,7 +150,7 @@ asio::awaitable<void> Listener::accept_loop(asio::ip::tcp::acceptor& acceptor) {
     const auto peer = unmapped(remote.address());
     const auto protection = md5_peers_.contains(peer) ? TcpProtection::Md5 : TcpProtection::None;
     log_.debug("accepted connection from {}", peer.to_string());
-    handler_(AcceptedConnection{std::move(socket), peer, protection});
+    handler_(AcceptedConnection{std::move(socket), peer, protection, nullptr});
   }
 }
 

@@ -42,6 +42,9 @@ struct AcceptedConnection {
   asio::ip::address peer;        // v4-mapped addresses are reported as IPv4
   TcpProtection protection;      // Md5 when the listener held a key for peer
                                  // as the connection was handed out
+  // The connection's TCP-AO, attached by the daemon as soon as it knows the
+  // neighbor (so a refused connection releases its backend state too).
+  std::shared_ptr<AoSession> ao;
 };
 
 class Listener : public std::enable_shared_from_this<Listener> {

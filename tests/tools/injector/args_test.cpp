@@ -102,7 +102,7 @@ TEST(InjectorInjectArgs, TcpAoNeedsTlsAndHasDefaults) {
 
   auto with = [&](const std::vector<std::string_view>& more) {
     std::vector<std::string_view> argv = tls;
-    argv.insert(argv.end(), more);
+    argv.insert(argv.end(), more.begin(), more.end());
     return parse_inject_args(argv);
   };
   auto defaults = with({"--ao", "opportunistic"});
