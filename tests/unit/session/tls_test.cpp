@@ -126,7 +126,7 @@ Outcome handshake(asio::io_context& io, const Side& client, const Side& server,
   }
   auto start = [&](asio::ip::tcp::socket socket, TlsRole role, const Side& side,
                    std::optional<TransportOrError>& slot) {
-    TlsHandshakeOptions options{role, side.context, side.peer, timeout, {}};
+    TlsHandshakeOptions options{role, side.context, side.peer, timeout, {}, nullptr};
     auto executor = socket.get_executor();
     asio::co_spawn(
         executor,
@@ -357,7 +357,7 @@ TEST_P(TlsBadInput, ServerHandshakeFailsCleanly) {
   const auto timeout = GetParam().stalls ? 500ms : 10s;
   std::optional<TransportOrError> server;
   TlsHandshakeOptions options{TlsRole::Server, good_server().context, PeerIdentity::ip("127.0.0.1"),
-                              timeout, {}};
+                              timeout, {}, nullptr};
   const auto started = std::chrono::steady_clock::now();
   asio::co_spawn(
       pair.server->get_executor(),
