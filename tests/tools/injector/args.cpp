@@ -147,7 +147,9 @@ Connects to a BGP speaker, reaches Established, pushes a table as fast as
 the connection takes it, sends End-of-RIB, optionally waits until the peer
 (a bgpd, via its control socket) has received it, and ends with a Cease.
 Prints one JSON line: established_ms, push_ms, converge_ms, messages,
-bytes, prefixes, transport, tls (version, cipher, handshake_us, ...), ...
+bytes, prefixes, transport, tls (version, cipher, handshake_us, ...), ao (with
+--ao: backend, state, generation, keys with good and bad_mac, key_not_found,
+ao_required_missing, mac_failures, drops), ...
 Exit status: 0 done, 1 session or convergence failed, 2 usage.
 
 session:

@@ -183,12 +183,12 @@ boost::asio::awaitable<RunReport> run_injection(const InjectArgs& args,
     }
   }
   if (!step) report.error = step.error();
-  // Built outside the co_await: g++ 12 destroys a temporary made by a
-  // conditional expression inside a co_await expression twice.
   if (ao) {
     report.ao = make_ao_report(ao->backend(), ao->status(Clock::now()),
                                transport.ao->service->diagnostics());
   }
+  // Built outside the co_await: g++ 12 destroys a temporary made by a
+  // conditional expression inside a co_await expression twice.
   const std::string farewell = "bgp_inject: " + (step ? std::string("done") : step.error());
   co_await session->cease(farewell);
   report.counters = session->counters();
