@@ -198,6 +198,9 @@ void Peer::after_step(Attempt& attempt) {
   if (attempt.machine.state() != fsm::State::Idle || attempts_.size() < 2) return;
   const std::uint64_t id = attempt.id;
   std::erase_if(attempts_, [id](const auto& a) { return a->id == id; });
+  // The survivor may be an incoming connection's FSM, started passively:
+  // from now on it is the neighbor's, and restarts the neighbor's way.
+  primary()->machine.set_passive_tcp_establishment(neighbor_.passive);
 }
 
 void Peer::perform(Attempt& attempt, const fsm::Action& action) {

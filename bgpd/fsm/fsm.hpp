@@ -124,6 +124,11 @@ class Fsm {
   std::uint16_t negotiated_hold_time() const { return hold_time_; }
   bool timer_running(Timer timer) const { return running_[index(timer)]; }
   bool passive_tcp_establishment() const { return passive_; }
+  // The PassiveTcpEstablishment attribute (RFC 4271 8.1.1) the next
+  // automatic restart uses. A connection's FSM started passively for an
+  // incoming connection takes the peer's own setting when it outlives the
+  // peer's other FSM (6.8), or both speakers could end up only listening.
+  void set_passive_tcp_establishment(bool passive) { passive_ = passive; }
   // The IdleHoldTime the next damped flap will use.
   std::uint32_t idle_hold_time() const { return backoff_.current(); }
   const Config& config() const { return config_; }

@@ -65,6 +65,18 @@ TEST_F(Damped, IdleHoldTimeDoublesUpToTheCeiling) {
   EXPECT_EQ(holds, (std::vector<std::uint32_t>{1, 2, 4, 8, 8, 8}));
 }
 
+TEST_F(Damped, RestartFollowsThePassiveAttributeSetAfterAStart) {
+  (void)step(E::ManualStartWithPassiveTcpEstablishment);
+  ASSERT_EQ(fsm_.state(), S::Active);
+  fsm_.set_passive_tcp_establishment(false);
+  (void)step(E::TcpConnectionFails);
+  ASSERT_EQ(fsm_.state(), S::Idle);
+  const StepResult r = step(E::IdleHoldTimerExpires);
+  EXPECT_EQ(r.transition, (Transition{S::Idle, S::Connect, E::IdleHoldTimerExpires}));
+  EXPECT_EQ(r.actions, (Actions{StartTimer{T::ConnectRetry, kConnectRetry}, InitiateTcpConnection{},
+                                ListenForConnections{}}));
+}
+
 TEST_F(Damped, AutomaticRestartKeepsCountingFlaps) {
   (void)step(E::ManualStart);
   (void)step(E::HoldTimerExpires);  // Connect, "any other event": counter + 1
