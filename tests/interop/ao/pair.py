@@ -43,13 +43,7 @@ C1, S1, DEFAULT = 1, 2, 0
 
 
 def check_ao_state(checks, lab, node, sessions):
-    current = common.entries(lab, node)
-    for session in sessions:
-        peer = session.nodes[1] if session.nodes[0] == node else session.nodes[0]
-        entry = current[session.address(peer)]
-        ao = entry.get("ao") or {}
-        live = ao.get("session") or {}
-        where = f"{node} show neighbors {session.address(peer)}"
+    for where, _session, entry, ao, live in two_bgpd.ao_views(lab, node, sessions):
         checks(f"{where}: transport tls+ao", str(entry.get("transport", "")).startswith("tls+ao "),
                entry.get("transport"))
         checks(f"{where}: ao opportunistic on the userspace backend",

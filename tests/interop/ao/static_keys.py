@@ -49,13 +49,7 @@ def keychain(node, live_secret, old_secret):
 
 def check_state(checks, lab, node, sessions):
     own_send, own_recv = (R1_SEND, R2_SEND) if node == "r1" else (R2_SEND, R1_SEND)
-    current = common.entries(lab, node)
-    for session in sessions:
-        peer = session.nodes[1] if session.nodes[0] == node else session.nodes[0]
-        entry = current[session.address(peer)]
-        ao = entry.get("ao") or {}
-        live = ao.get("session") or {}
-        where = f"{node} show neighbors {session.address(peer)}"
+    for where, session, entry, ao, live in two_bgpd.ao_views(lab, node, sessions):
         kind = "tcp-ao " if session.family == "ipv4" else "tls+ao "
         checks(f"{where}: transport {kind.strip()}", str(entry.get("transport", "")).startswith(kind),
                entry.get("transport"))

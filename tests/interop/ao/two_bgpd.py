@@ -59,6 +59,18 @@ class Run:
         return self.lab.__exit__(exc_type, exc, tb)
 
 
+def ao_views(lab, node, sessions):
+    """Per session, `node`'s view of its peer: (where, session, show
+    neighbors entry, its "ao" object, the live "ao.session")."""
+    current = common.entries(lab, node)
+    for session in sessions:
+        peer = session.nodes[1] if session.nodes[0] == node else session.nodes[0]
+        entry = current[session.address(peer)]
+        ao = entry.get("ao") or {}
+        yield (f"{node} show neighbors {session.address(peer)}", session, entry, ao,
+               ao.get("session") or {})
+
+
 def ao_verify(checks, capture, what, *key_args):
     """Runs the verifier with --require-ao on port 179; one check that every
     TCP-AO segment verifies; returns the report."""
