@@ -267,6 +267,10 @@ class Capture:
                            15, f"tshark on {netns_name}:{interface}")
         if self.tool.proc.poll() is not None:
             raise RuntimeError(f"tshark exited: {self.tool.output().decode(errors='replace')}")
+        # "Capturing on" comes as dumpcap opens the interface; its filter and
+        # ring take hold a moment later, and the first ClientHello of a run
+        # was once missed on a loaded machine. Daemons start after this.
+        time.sleep(0.5)
 
     def stop(self):
         self.tool.stop(signal.SIGINT)
