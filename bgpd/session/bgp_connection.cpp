@@ -3,6 +3,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <exception>
@@ -12,6 +13,25 @@ namespace {
 
 // Read in chunks of this size; a whole maximum-size message fits in a few.
 constexpr std::size_t kReadChunk = 16 * 1024;
+
+// Why reading runs ahead of delivery, and delivery yields between batches:
+// a full table arrives faster than the RIB takes it in. Read only between
+// deliveries, the socket would sit unread for as long as a whole read chunk
+// takes to process; Linux holds back ACKs that would not open the window
+// (tcp_input.c, __tcp_ack_snd_check), and a sender whose ACKs are late
+// fires tail-loss probes (RFC 8985 section 7) for segments that arrived.
+// Batches also let the writer (KEEPALIVEs, RFC 4271 section 4.4) and the
+// timers run during a long run of UPDATEs. Up to kReadAhead bytes wait
+// here; beyond that, TCP's window holds the peer back.
+constexpr std::size_t kReadAhead = 1024 * 1024;
+// Messages delivered before delivery lets the reader, the writer and the
+// timers on the strand run.
+constexpr std::size_t kDeliveryBatch = 64;
+
+asio::awaitable<void> wait_for_wakeup(asio::steady_timer& wakeup) {
+  boost::system::error_code ignored;
+  co_await wakeup.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+}
 
 }  // namespace
 
@@ -31,13 +51,19 @@ BgpConnection::BgpConnection(std::unique_ptr<Transport> transport, ConnectionHan
       options_(options),
       info_(transport_->info()),
       frames_(options.max_message_size),
+      reader_wakeup_(executor_),
+      delivery_wakeup_(executor_),
       writer_wakeup_(executor_) {
-  writer_wakeup_.expires_at(asio::steady_timer::time_point::max());
+  // Wake-ups are timers that never expire and are cancelled to signal.
+  for (auto* wakeup : {&reader_wakeup_, &delivery_wakeup_, &writer_wakeup_}) {
+    wakeup->expires_at(asio::steady_timer::time_point::max());
+  }
 }
 
 void BgpConnection::start() {
   asio::dispatch(executor_, [self = shared_from_this()] {
     self->spawn(&BgpConnection::read_loop);
+    self->spawn(&BgpConnection::delivery_loop);
     self->spawn(&BgpConnection::write_loop);
   });
 }
@@ -98,6 +124,8 @@ void BgpConnection::begin_drain(std::error_code reason) {
     log_.warning("peer did not drain and close within the flush timeout");
     finish(drain_reason_ ? drain_reason_ : std::make_error_code(std::errc::timed_out));
   });
+  // The reader goes on reading, and dropping, until the peer's FIN.
+  reader_wakeup_.cancel();
   writer_wakeup_.cancel();
 }
 
@@ -105,6 +133,8 @@ void BgpConnection::finish(std::error_code reason) {
   if (state_ == State::Closed) return;
   state_ = State::Closed;
   transport_->close();
+  reader_wakeup_.cancel();
+  delivery_wakeup_.cancel();
   writer_wakeup_.cancel();
   queued_.clear();
   if (handlers_.on_closed) handlers_.on_closed(reason);
@@ -112,13 +142,22 @@ void BgpConnection::finish(std::error_code reason) {
 
 asio::awaitable<void> BgpConnection::read_loop() {
   while (state_ != State::Closed) {
+    if (state_ == State::Open && frames_.buffered() >= kReadAhead) {
+      co_await wait_for_wakeup(reader_wakeup_);
+      continue;
+    }
     const auto space = frames_.prepare(kReadChunk);
     const IoResult result =
         co_await transport_->read_some(asio::buffer(space.data(), space.size()));
     if (state_ == State::Closed) co_return;
     if (result.ec) {
       // While draining, the peer's FIN is the expected end.
-      finish(state_ == State::Draining ? drain_reason_ : result.ec);
+      if (state_ == State::Draining) {
+        finish(drain_reason_);
+      } else {
+        read_end_ = result.ec;
+        delivery_wakeup_.cancel();
+      }
       co_return;
     }
     bytes_in_ += result.bytes;
@@ -126,12 +165,33 @@ asio::awaitable<void> BgpConnection::read_loop() {
     // FIN and not a reset that could destroy the NOTIFICATION in flight.
     if (state_ == State::Draining) continue;
     frames_.commit(result.bytes);
-    deliver_buffered();
+    delivery_wakeup_.cancel();
   }
 }
 
-void BgpConnection::deliver_buffered() {
-  for (;;) {
+asio::awaitable<void> BgpConnection::delivery_loop() {
+  while (state_ == State::Open) {
+    switch (deliver_batch()) {
+      case Delivery::Stopped:
+        co_return;
+      case Delivery::BatchDone:
+        if (frames_.buffered() < kReadAhead) reader_wakeup_.cancel();
+        co_await asio::post(executor_, asio::use_awaitable);
+        break;
+      case Delivery::NeedBytes:
+        if (read_end_) {
+          finish(*read_end_);
+          co_return;
+        }
+        reader_wakeup_.cancel();
+        co_await wait_for_wakeup(delivery_wakeup_);
+        break;
+    }
+  }
+}
+
+BgpConnection::Delivery BgpConnection::deliver_batch() {
+  for (std::size_t delivered = 0; delivered < kDeliveryBatch; ++delivered) {
     auto message = frames_.next();
     if (!message) {
       log_.warning("closing connection: {}", message.error().message());
@@ -139,14 +199,15 @@ void BgpConnection::deliver_buffered() {
         handlers_.on_framing_error(message.error(), frames_.pending_header());
       }
       begin_drain(message.error());
-      return;
+      return Delivery::Stopped;
     }
-    if (message->empty()) return;
+    if (message->empty()) return Delivery::NeedBytes;
     ++messages_in_;
     handlers_.on_message(*message);
     // The handler may have closed us (a decode error, a NOTIFICATION).
-    if (state_ != State::Open) return;
+    if (state_ != State::Open) return Delivery::Stopped;
   }
+  return Delivery::BatchDone;
 }
 
 asio::awaitable<void> BgpConnection::write_loop() {
@@ -157,10 +218,11 @@ asio::awaitable<void> BgpConnection::write_loop() {
         // All sent: FIN. The reader ends the connection at the peer's FIN,
         // the flush deadline if it never comes.
         co_await transport_->shutdown();
+        // A peer that closed before the drain began sends no FIN to wait for.
+        if (read_end_) finish(drain_reason_);
         co_return;
       }
-      boost::system::error_code ignored;
-      co_await writer_wakeup_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      co_await wait_for_wakeup(writer_wakeup_);
       continue;
     }
     in_flight.swap(queued_);

@@ -1,9 +1,12 @@
 // bgpd/session/bgp_connection.hpp - whole BGP messages over a Transport.
 //
-// A reader coroutine cuts the stream into messages (framing.hpp) and hands
-// each one to on_message; a writer coroutine drains a queue in which
-// messages sent between two writes are coalesced into one write, in order.
-// Both run on the transport's strand. The connection knows nothing of the
+// A reader coroutine reads the stream into a frame buffer (framing.hpp), a
+// delivery coroutine cuts it into messages and hands each one to
+// on_message, and a writer coroutine drains a queue in which messages sent
+// between two writes are coalesced into one write, in order. All three run
+// on the transport's strand. Reading runs ahead of delivery (up to a bound)
+// and delivery yields between batches, so the socket is read while a long
+// run of UPDATEs is processed; see bgp_connection.cpp for why. The connection knows nothing of the
 // FSM: the session manager turns these callbacks into FSM events.
 //
 // Header errors (RFC 4271 section 6.1): on_framing_error gets the error and
@@ -97,9 +100,12 @@ class BgpConnection : public std::enable_shared_from_this<BgpConnection> {
  private:
   enum class State { Open, Draining, Closed };
 
+  enum class Delivery { NeedBytes, BatchDone, Stopped };
+
   asio::awaitable<void> read_loop();
+  asio::awaitable<void> delivery_loop();
   asio::awaitable<void> write_loop();
-  void deliver_buffered();
+  Delivery deliver_batch();
   void enqueue(std::vector<std::uint8_t> message);
   void begin_drain(std::error_code reason);
   void finish(std::error_code reason);
@@ -114,6 +120,11 @@ class BgpConnection : public std::enable_shared_from_this<BgpConnection> {
   FrameBuffer frames_;
   State state_ = State::Open;
   std::error_code drain_reason_;
+  // How the stream ended (eof or an error) once the reader saw it; the
+  // delivery loop ends the connection with it after the buffered messages.
+  std::optional<std::error_code> read_end_;
+  asio::steady_timer reader_wakeup_;
+  asio::steady_timer delivery_wakeup_;
   std::optional<Deadline> flush_deadline_;
 
   std::vector<std::uint8_t> queued_;

@@ -52,8 +52,10 @@ common::Expected<std::size_t, std::error_code> check_header(
 FrameBuffer::FrameBuffer(std::size_t max_length) : max_length_(max_length) {}
 
 std::span<std::uint8_t> FrameBuffer::prepare(std::size_t min_space) {
-  if (begin_ > 0) {
-    // Move the partial message to the front rather than growing forever.
+  // Move what is left to the front rather than growing forever, but only
+  // when the space behind it runs short: with a read-ahead buffer, moving
+  // it on every read would copy each byte many times.
+  if (begin_ > 0 && (begin_ == end_ || data_.size() - end_ < min_space)) {
     std::copy(data_.begin() + static_cast<std::ptrdiff_t>(begin_),
               data_.begin() + static_cast<std::ptrdiff_t>(end_), data_.begin());
     end_ -= begin_;

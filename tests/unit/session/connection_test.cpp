@@ -7,6 +7,8 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <functional>
+#include <optional>
 #include <stdexcept>
 
 #include "bgpd/session/bgp_connection.hpp"
@@ -57,6 +59,7 @@ class Connection : public ::testing::Test {
     handlers.on_message = [this](std::span<const std::uint8_t> m) {
       received_.emplace_back(m.begin(), m.end());
       if (throw_on_message_) throw std::runtime_error("handler bug");
+      if (on_message_) on_message_();
     };
     handlers.on_framing_error = [this](std::error_code ec, std::span<const std::uint8_t> header) {
       framing_error_ = ec;
@@ -66,6 +69,7 @@ class Connection : public ::testing::Test {
     handlers.on_closed = [this](std::error_code reason) {
       ++closed_count_;
       close_reason_ = reason;
+      received_at_close_ = received_.size();
     };
     connection_ = BgpConnection::create(std::make_unique<bgpd::session::TcpTransport>(
                                             std::move(accepted.socket), accepted.protection),
@@ -88,7 +92,9 @@ class Connection : public ::testing::Test {
   Bytes bad_header_;
   std::error_code close_reason_;
   int closed_count_ = 0;
+  std::size_t received_at_close_ = 0;
   bool throw_on_message_ = false;
+  std::function<void()> on_message_;
   // Stands in for the codec's NOTIFICATION (Message Header Error).
   const Bytes notification_ = message(3, 21, 0x01);
 };
@@ -217,6 +223,36 @@ TEST_F(Connection, PeerCloseIsReportedOnce) {
   connection_->close();
   settle();
   EXPECT_EQ(closed_count_, 1);
+}
+
+TEST_F(Connection, MessagesSentBeforeThePeerClosedAreDeliveredBeforeTheClose) {
+  const Bytes keepalive = message(4, 19);
+  Bytes stream;
+  for (int i = 0; i < 3000; ++i) stream.insert(stream.end(), keepalive.begin(), keepalive.end());
+  client_write(stream);
+  client_->close();
+  start();
+  ASSERT_TRUE(run_until(io_, [&] { return closed_count_ == 1; }));
+  EXPECT_EQ(close_reason_, eof_code());
+  EXPECT_EQ(received_at_close_, 3000u);
+}
+
+TEST_F(Connection, TheWriterRunsWhileALongRunOfMessagesIsDelivered) {
+  // KEEPALIVEs all there before the start, so that one read takes a chunk
+  // of 16 KiB (862 of them): a reply queued at the first one leaves before
+  // the 600th is delivered, not after the whole chunk.
+  const Bytes keepalive = message(4, 19);
+  Bytes stream;
+  for (int i = 0; i < 2000; ++i) stream.insert(stream.end(), keepalive.begin(), keepalive.end());
+  client_write(stream);
+  std::optional<std::uint64_t> written_at_600;
+  on_message_ = [&] {
+    if (received_.size() == 1) connection_->send(keepalive);
+    if (received_.size() == 600) written_at_600 = connection_->counters().messages_out;
+  };
+  start();
+  ASSERT_TRUE(run_until(io_, [&] { return written_at_600.has_value(); }));
+  EXPECT_EQ(*written_at_600, 1u);
 }
 
 TEST_F(Connection, CloseAfterFlushDeliversQueuedMessagesFirst) {
