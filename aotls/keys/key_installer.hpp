@@ -27,19 +27,15 @@
 
 #include "aotls/keys/key_events.hpp"
 #include "aotls/keys/key_layout.hpp"
+#include "aotls/keys/key_table.hpp"
 #include "common/expected.hpp"
 
 namespace aotls::keys {
 
-// Profile section 4: hold-down = max(3 x RTO, 2 s).
-inline constexpr Duration kMinHoldDown{2000};
-inline constexpr int kHoldDownRtoFactor = 3;
 // Profile section 4: poll every 50-100 ms while a switch is open, every
 // second otherwise.
 inline constexpr Duration kFastPollInterval{100};
 inline constexpr Duration kSlowPollInterval{1000};
-
-Duration hold_down(Duration rto);
 
 enum class KeyPhase : std::uint8_t {
   Idle,           // nothing installed yet
@@ -51,33 +47,9 @@ enum class KeyPhase : std::uint8_t {
 
 std::string_view to_string(KeyPhase phase);
 
-enum class KeyError : std::uint8_t {
-  OutOfOrder,            // the event does not fit the phase
-  UnexpectedGeneration,  // secrets of a generation that is not the one awaited
-  MixedAlgorithms,       // from make_derived_mkt
-  EmptySecret,
-};
-
-std::string_view to_string(KeyError error);
-
-// The machine's view of one installed key.
-enum class KeyState : std::uint8_t { Active, Retiring, Deleting };
-
-struct KeyRecord {
-  KeyId send_id = kDefaultKeyId;
-  KeyId recv_id = kDefaultKeyId;
-  Generation generation = kDefaultGeneration;
-  KeyUse use = KeyUse::SendAndReceive;
-  KeyState state = KeyState::Active;
-  std::optional<std::uint64_t> pkt_good;  // last polled value
-  // Since when every retirement condition but the hold-down has held and
-  // the good-segment count has stood still; unset until a poll shows it.
-  std::optional<TimePoint> quiet_since;
-};
-
 class KeyInstaller {
  public:
-  explicit KeyInstaller(Side side) : side_(side) {}
+  explicit KeyInstaller(Side side) : side_(side), table_(side) {}
 
   common::Expected<KeyActions, KeyError> handle(KeyEvent event);
 
@@ -85,7 +57,9 @@ class KeyInstaller {
   KeyPhase phase() const { return phase_; }
   // The newest generation installed (0 before the first derived keys).
   Generation generation() const { return generation_; }
-  const std::vector<KeyRecord>& keys() const { return keys_; }
+  const std::vector<KeyRecord>& keys() const { return table_.keys(); }
+  // Everything the machine knows of its keys; aotls/rekey takes it over.
+  const KeyTable& table() const { return table_; }
 
  private:
   common::Expected<KeyActions, KeyError> on(const DefaultMktInstalled& event);
@@ -93,16 +67,12 @@ class KeyInstaller {
   common::Expected<KeyActions, KeyError> on(const BackendPolled& event);
   common::Expected<KeyActions, KeyError> on(const TimePassed& event);
 
-  void observe(const BackendPolled& poll);
-  bool retirement_blocked(const KeyRecord& key) const;
   Duration poll_interval() const;
 
   Side side_;
   KeyPhase phase_ = KeyPhase::Idle;
   Generation generation_ = kDefaultGeneration;
-  std::vector<KeyRecord> keys_;
-  std::optional<KeyId> current_key_;
-  std::optional<KeyId> rnext_key_;
+  KeyTable table_;
   std::optional<TimePoint> next_poll_;
 };
 

@@ -5,7 +5,8 @@
 // key-installation state machine of one connection (key_installer.hpp,
 // key_events.hpp): default MKT, generation 1 in the profile's install
 // order, retirement of the default MKT by the hold-down rule, installation
-// of generation 2.
+// of generation 2. The key table and retirement rule (key_table.hpp) are
+// shared with aotls/rekey, which takes over from generation 2.
 // Must not depend on: sockets, Asio, clocks (time is passed in), logging,
 // the kernel uAPI, OpenSSL's TLS side, bgpd, or aotls modules other than
 // aotls/crypto. Backends (aotls/backend) carry its actions out.
@@ -18,4 +19,5 @@
 #include "aotls/keys/key_events.hpp"
 #include "aotls/keys/key_installer.hpp"
 #include "aotls/keys/key_layout.hpp"
+#include "aotls/keys/key_table.hpp"
 #include "aotls/keys/mkt.hpp"

@@ -2,41 +2,21 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <array>
 #include <utility>
 
 namespace aotls::keys::testing {
 
-crypto::Secret sim_secret(Direction direction, Generation g) {
-  std::array<std::uint8_t, 32> bytes{};
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    bytes[i] = static_cast<std::uint8_t>(0x40U * static_cast<unsigned>(direction) + g * 7U + i);
-  }
-  return crypto::Secret(bytes);
-}
-
-TwoEndpointSim::TwoEndpointSim(Options options) : options_(options) {}
+TwoEndpointSim::TwoEndpointSim(Options options)
+    : TwoEndpointNetwork(options.rto), options_(options) {}
 
 void TwoEndpointSim::install_default_mkts() {
-  // Both before connect()/listen(): no segment exists until both hold it.
-  for (Side side : {Side::Client, Side::Server}) {
-    Endpoint& ep = endpoint(side);
-    const std::error_code ec = ep.socket.add_key(make_default_mkt());
-    EXPECT_FALSE(ec) << to_string(side) << " default MKT: " << ec.message();
-    ep.trace.push_back("install 0/0");
-  }
-  verify_invariant("default MKTs");
+  add_default_mkts();
   feed(Side::Client, DefaultMktInstalled{});
   feed(Side::Server, DefaultMktInstalled{});
 }
 
 void TwoEndpointSim::derive(Side side, Generation g) {
-  SecretsDerived event;
-  event.generation = g;
-  event.client_to_server = {options_.client_params, sim_secret(Direction::ClientToServer, g)};
-  event.server_to_client = {options_.server_params, sim_secret(Direction::ServerToClient, g)};
-  feed(side, std::move(event));
+  feed(side, sim_secrets(g, options_.client_params, options_.server_params));
 }
 
 void TwoEndpointSim::feed(Side side, KeyEvent event) {
@@ -46,127 +26,16 @@ void TwoEndpointSim::feed(Side side, KeyEvent event) {
 }
 
 void TwoEndpointSim::run(Side side, KeyAction& action) {
-  Endpoint& ep = endpoint(side);
   if (std::holds_alternative<PollBackend>(action)) {
-    feed(side, ep.socket.poll(now_, options_.rto));
+    feed(side, poll(side));
     return;
   }
   if (const auto* derive_request = std::get_if<DeriveSecrets>(&action)) {
-    ep.trace.push_back(describe(action));
+    endpoint(side).trace.push_back(describe(action));
     derive(side, derive_request->generation);
     return;
   }
-  const std::error_code ec = apply_action(ep.socket, action);
-  ep.trace.push_back(describe(action) + (ec ? " refused" : ""));
-  // A delete refused with EBUSY is part of the protocol (a stale
-  // RNextKeyID moved Current_key back); the machine recovers at its next
-  // poll. Any other refusal is a bug in the machine.
-  const bool busy_delete =
-      std::holds_alternative<DeleteKey>(action) && ec == std::errc::device_or_resource_busy;
-  EXPECT_TRUE(!ec || busy_delete) << to_string(side) << " " << describe(action) << ": "
-                                  << ec.message();
-  verify_invariant(std::string(to_string(side)) + " " + describe(action));
-}
-
-std::uint64_t TwoEndpointSim::send(Side from) {
-  const std::uint64_t number = next_number_++;
-  auto segment = endpoint(from).socket.send(number, from);
-  EXPECT_TRUE(segment.has_value()) << to_string(from) << " has no current key";
-  if (segment) channel_.push_back(*segment);
-  verify_invariant(std::string(to_string(from)) + " sends #" + std::to_string(number));
-  return number;
-}
-
-std::deque<Segment>::iterator TwoEndpointSim::find_in_flight(std::uint64_t number) {
-  return std::find_if(channel_.begin(), channel_.end(),
-                      [&](const Segment& s) { return s.number == number; });
-}
-
-const Segment* TwoEndpointSim::peek(std::uint64_t number) const {
-  const auto it = std::find_if(channel_.begin(), channel_.end(),
-                               [&](const Segment& s) { return s.number == number; });
-  return it == channel_.end() ? nullptr : &*it;
-}
-
-void TwoEndpointSim::duplicate(std::uint64_t number) {
-  const auto it = find_in_flight(number);
-  ASSERT_NE(it, channel_.end()) << "#" << number << " is not in flight";
-  channel_.push_back(*it);
-}
-
-void TwoEndpointSim::drop(std::uint64_t number) {
-  const auto it = find_in_flight(number);
-  ASSERT_NE(it, channel_.end()) << "#" << number << " is not in flight";
-  channel_.erase(it);
-  verify_invariant("loss of #" + std::to_string(number));
-}
-
-Verdict TwoEndpointSim::deliver(std::uint64_t number) {
-  const auto it = find_in_flight(number);
-  if (it == channel_.end()) return Verdict::KeyNotFound;
-  const Segment segment = *it;
-  channel_.erase(it);
-  const Verdict verdict = endpoint(peer_of(segment.from)).socket.receive(segment);
-  verify_invariant("delivery of #" + std::to_string(number));
-  return verdict;
-}
-
-bool TwoEndpointSim::deliver_all() {
-  bool all_good = true;
-  while (!channel_.empty()) {
-    all_good = deliver(channel_.front().number) == Verdict::Good && all_good;
-  }
-  return all_good;
-}
-
-void TwoEndpointSim::advance(Duration total, Duration step) {
-  for (Duration passed{0}; passed < total; passed += step) {
-    now_ += step;
-    feed(Side::Client, TimePassed{now_});
-    feed(Side::Server, TimePassed{now_});
-  }
-}
-
-std::set<KeyId> TwoEndpointSim::advertisable_by(Side side) const {
-  const FakeAoSocket& socket = endpoint(side).socket;
-  std::set<KeyId> values = socket.rnext_ever();
-  for (const FakeKey& key : socket.keys()) {
-    if (key.mkt.use_by(side) != KeyUse::Send) values.insert(key.mkt.recv_id);
-  }
-  return values;
-}
-
-std::vector<std::string> TwoEndpointSim::check_invariant() const {
-  std::vector<std::string> violations;
-  auto check_key_id = [&](Side from, KeyId key_id, const std::string& what) {
-    if (endpoint(peer_of(from)).socket.find_by_recv_id(key_id) == nullptr) {
-      violations.push_back(what + " from " + std::string(to_string(from)) + " carries KeyID " +
-                           std::to_string(key_id) + " that its receiver does not hold");
-    }
-  };
-  for (const Segment& segment : channel_) {
-    check_key_id(segment.from, segment.key_id, "segment #" + std::to_string(segment.number));
-  }
-  for (Side side : {Side::Client, Side::Server}) {
-    const FakeAoSocket& socket = endpoint(side).socket;
-    if (socket.current_key()) check_key_id(side, *socket.current_key(), "the next segment");
-    const auto advertisable = advertisable_by(peer_of(side));
-    for (const FakeKey& key : socket.keys()) {
-      if (key.mkt.use_by(side) == KeyUse::Receive && advertisable.count(key.mkt.send_id) != 0) {
-        violations.push_back(std::string(to_string(side)) + " receive key SendID " +
-                             std::to_string(key.mkt.send_id) + " can be asked for by its peer");
-      }
-    }
-  }
-  return violations;
-}
-
-void TwoEndpointSim::verify_invariant(const std::string& after) {
-  ++invariant_checks_;
-  for (const std::string& violation : check_invariant()) {
-    ++invariant_failures_;
-    ADD_FAILURE() << "invariant broken after " << after << ": " << violation;
-  }
+  carry_out(side, action);
 }
 
 }  // namespace aotls::keys::testing
