@@ -42,6 +42,26 @@ bool benign_delete_error(std::error_code ec) {
   return ec == std::errc::device_or_resource_busy || ec == std::errc::no_such_file_or_directory;
 }
 
+bool idle(const rekey::RekeyMachine& machine) {
+  return machine.phase() == rekey::RekeyPhase::Installing &&
+         machine.install_phase() == keys::KeyPhase::Idle;
+}
+
+// The installer's words while it runs; after it, the rekey machine's
+// (Ready keeps the installer's last word: g current, g+1 installed).
+std::string state_of(const rekey::RekeyMachine& machine) {
+  switch (machine.phase()) {
+    case rekey::RekeyPhase::Installing:
+      return std::string(state_name(machine.install_phase()));
+    case rekey::RekeyPhase::Ready:
+      return std::string(state_name(keys::KeyPhase::NextInstalled));
+    case rekey::RekeyPhase::Rolling:
+    case rekey::RekeyPhase::Deriving:
+      break;
+  }
+  return std::string(rekey::to_string(machine.phase()));
+}
+
 std::string peer_refusal(const tls::TcpAoStatus& status) {
   if (status.peer_status == tls::PeerStatus::Invalid && status.error) {
     return std::string("peer announcement invalid: ") + std::string(tls::to_string(*status.error));
@@ -82,34 +102,38 @@ std::string to_string(const KeyingStatus& status) {
   if (status.since_last_switch) {
     out += " since_switch=" + std::to_string(status.since_last_switch->count()) + "ms";
   }
+  if (status.rekey) {
+    out += " rekey=\"" + rekey::to_string(*status.rekey) + "\" deleted=" +
+           std::to_string(status.keys_deleted);
+  }
   if (status.last_error) out += " error=\"" + *status.last_error + "\"";
   if (status.backend_read_error) out += " read_error=\"" + *status.backend_read_error + "\"";
   return out;
 }
 
 ConnectionKeying::ConnectionKeying(backend::TcpAoSocket& socket, KeyingOptions options)
-    : socket_(socket), options_(std::move(options)), installer_(options_.side) {}
+    : socket_(socket),
+      options_(std::move(options)),
+      machine_(options_.side, options_.rekey, options_.first_generation) {}
 
 ConnectionKeying::~ConnectionKeying() = default;
 
 std::error_code ConnectionKeying::install_default_mkt() {
   const std::lock_guard lock(mutex_);
-  if (installer_.phase() != keys::KeyPhase::Idle) return KeyingErrc::OutOfOrder;
+  if (!idle(machine_)) return KeyingErrc::OutOfOrder;
   if (auto ec = socket_.add_key(options_.peer, keys::make_default_mkt())) {
     last_error_ = KeyingError(KeyingErrc::Backend, "adding the default MKT", ec).message;
     return ec;
   }
   // Idle accepts DefaultMktInstalled, and it asks for no action.
-  (void)installer_.handle(keys::DefaultMktInstalled{});
+  (void)machine_.handle(keys::DefaultMktInstalled{});
   return {};
 }
 
 void ConnectionKeying::default_mkt_inherited() {
   const std::lock_guard lock(mutex_);
   // Idempotent: only Idle takes the event.
-  if (installer_.phase() == keys::KeyPhase::Idle) {
-    (void)installer_.handle(keys::DefaultMktInstalled{});
-  }
+  if (idle(machine_)) (void)machine_.handle(keys::DefaultMktInstalled{});
 }
 
 common::Expected<void, KeyingError> ConnectionKeying::arm(SSL* ssl) {
@@ -157,18 +181,15 @@ std::optional<KeyingError> ConnectionKeying::install_first_generation(
   if (!roles) return KeyingError(KeyingErrc::NotArmed, "announcements missing");
   peer_announcement_ = status->peer;
   roles_ = roles;
-  auto secrets =
-      derive_generation(secret, roles->client, roles->server, keys::kFirstDerivedGeneration);
+  const keys::Generation first = options_.first_generation;
+  auto secrets = derive_generation(secret, roles->client, roles->server, first);
   if (!secrets) return secrets.error();
-  log_keys(ssl, keys::kFirstDerivedGeneration, *roles, *secrets);
+  log_keys(ssl, first, *roles, *secrets);
   const keys::TimePoint now = clock_now();
-  if (auto error =
-          feed(secrets_event(keys::kFirstDerivedGeneration, *roles, std::move(*secrets)), now)) {
-    return error;
-  }
+  if (auto error = feed(secrets_event(first, *roles, std::move(*secrets)), now)) return error;
   // The installation of generation 1 is the connection's first key switch.
   last_switch_ = now;
-  switched_generation_ = keys::kFirstDerivedGeneration;
+  switched_generation_ = first;
   return std::nullopt;
 }
 
@@ -193,7 +214,7 @@ common::Expected<KeyingOutcome, KeyingError> ConnectionKeying::handshake_finishe
     return common::Unexpected(*failure_);
   }
   if (status->peer_status != tls::PeerStatus::Announced) return KeyingOutcome::DefaultMktOnly;
-  if (installer_.generation() < keys::kFirstDerivedGeneration) {
+  if (!roles_) {
     fail(KeyingError(KeyingErrc::HookNotRun, {}));
     return common::Unexpected(*failure_);
   }
@@ -201,27 +222,78 @@ common::Expected<KeyingOutcome, KeyingError> ConnectionKeying::handshake_finishe
 }
 
 common::Expected<keys::TimePoint, KeyingError> ConnectionKeying::tick(keys::TimePoint now) {
+  auto next = [&]() -> common::Expected<keys::TimePoint, KeyingError> {
+    const std::lock_guard lock(mutex_);
+    if (failure_) return common::Unexpected(*failure_);
+    std::optional<KeyingError> error;
+    if (const std::uint64_t bytes = traffic_.exchange(0); bytes != 0) {
+      error = feed(rekey::BytesTransferred{bytes}, now);
+    }
+    if (!error) error = feed(keys::TimePassed{now}, now);
+    if (error) {
+      fail(std::move(*error));
+      return common::Unexpected(*failure_);
+    }
+    return next_tick(now);
+  }();
+  kick_if_asked();
+  return next;
+}
+
+common::Expected<void, KeyingError> ConnectionKeying::request_rollover(keys::TimePoint now) {
+  auto started = [&]() -> common::Expected<void, KeyingError> {
+    const std::lock_guard lock(mutex_);
+    if (failure_) return common::Unexpected(*failure_);
+    // The machine takes the time from events: let it see now first.
+    std::optional<KeyingError> error = feed(keys::TimePassed{now}, now);
+    if (!error) {
+      const bool was_open = machine_.status().rollover_in_progress;
+      auto actions = machine_.handle(rekey::RolloverCommand{});
+      if (!actions) {
+        const auto refusal = actions.error();
+        if (refusal == rekey::RekeyError::NotReady ||
+            refusal == rekey::RekeyError::RolloverInProgress) {
+          return common::Unexpected(
+              KeyingError(KeyingErrc::RolloverRefused, rekey::to_string(refusal)));
+        }
+        error = KeyingError(KeyingErrc::KeyMachine, rekey::to_string(refusal));
+      } else {
+        error = carry_out(std::move(*actions), now);
+        note_rollover_edges(was_open);
+      }
+    }
+    if (error) {
+      fail(std::move(*error));
+      return common::Unexpected(*failure_);
+    }
+    return {};
+  }();
+  kick_if_asked();
+  return started;
+}
+
+void ConnectionKeying::set_rekey(rekey::RekeyConfig config) {
   const std::lock_guard lock(mutex_);
-  if (failure_) return common::Unexpected(*failure_);
-  if (auto error = feed(keys::TimePassed{now}, now)) {
-    fail(std::move(*error));
-    return common::Unexpected(*failure_);
-  }
-  return next_tick(now);
+  options_.rekey = config;
+  machine_.set_config(config);
 }
 
 KeyingStatus ConnectionKeying::status(keys::TimePoint now) const {
   const std::lock_guard lock(mutex_);
   KeyingStatus out;
-  out.state = state_name(installer_.phase());
-  out.generation = installer_.generation();
+  out.state = state_of(machine_);
+  out.rekey = machine_.status();
+  out.generation = out.rekey->generation;
+  out.keys_deleted = keys_deleted_;
+  out.rollover_bad_mac = rollover_bad_mac_;
+  out.rollover_key_not_found = rollover_key_not_found_;
   out.peer_announcement = peer_announcement_;
   out.last_error = last_error_;
   if (last_switch_) {
     out.since_last_switch = std::chrono::duration_cast<keys::Duration>(now - *last_switch_);
   }
   // Before the default MKT the socket has no TCP-AO state to read.
-  if (installer_.phase() == keys::KeyPhase::Idle) return out;
+  if (idle(machine_)) return out;
   read_socket_status(socket_, out);
   return out;
 }
@@ -243,20 +315,59 @@ void read_socket_status(backend::TcpAoSocket& socket, KeyingStatus& out) {
   }
 }
 
-std::optional<KeyingError> ConnectionKeying::feed(keys::KeyEvent event, keys::TimePoint now) {
-  auto actions = installer_.handle(std::move(event));
-  if (!actions) return KeyingError(KeyingErrc::KeyMachine, keys::to_string(actions.error()));
-  return carry_out(std::move(*actions), now);
+std::optional<KeyingError> ConnectionKeying::feed(rekey::RekeyEvent event, keys::TimePoint now) {
+  const bool was_open = machine_.status().rollover_in_progress;
+  auto actions = machine_.handle(std::move(event));
+  if (!actions) return KeyingError(KeyingErrc::KeyMachine, rekey::to_string(actions.error()));
+  auto error = carry_out(std::move(*actions), now);
+  note_rollover_edges(was_open);
+  return error;
+}
+
+// Drops during rollovers come from the backend's own counters (issue: never
+// from the machine's bookkeeping): bad MACs over every key and key-not-found.
+std::uint64_t ConnectionKeying::drop_counters(std::uint64_t& key_not_found) const {
+  std::uint64_t bad_mac = 0;
+  if (auto counters = socket_.key_counters()) {
+    for (const backend::KeyCounters& key : *counters) bad_mac += key.bad_mac;
+  }
+  if (auto connection = socket_.status()) key_not_found = connection->key_not_found;
+  return bad_mac;
+}
+
+void ConnectionKeying::note_rollover_edges(bool was_open) {
+  const bool open = machine_.status().rollover_in_progress;
+  if (open == was_open) return;
+  std::uint64_t key_not_found = key_not_found_at_open_;
+  const std::uint64_t bad_mac = drop_counters(key_not_found);
+  if (open) {
+    bad_mac_at_open_ = bad_mac;
+    key_not_found_at_open_ = key_not_found;
+    return;
+  }
+  // Deleted keys take their counters with them: growth only, never negative.
+  rollover_bad_mac_ += bad_mac > bad_mac_at_open_ ? bad_mac - bad_mac_at_open_ : 0;
+  rollover_key_not_found_ +=
+      key_not_found > key_not_found_at_open_ ? key_not_found - key_not_found_at_open_ : 0;
+}
+
+void ConnectionKeying::kick_if_asked() {
+  bool asked = false;
+  {
+    const std::lock_guard lock(mutex_);
+    asked = std::exchange(kick_asked_, false);
+  }
+  if (asked && options_.kick) options_.kick();
 }
 
 // keys/key_events.hpp: a batch of actions is carried out in order before
 // the next event is fed; PollBackend and DeriveSecrets are answered by
 // events, fed once their batch is done, each with its own batch in turn.
-std::optional<KeyingError> ConnectionKeying::carry_out(keys::KeyActions actions,
+std::optional<KeyingError> ConnectionKeying::carry_out(rekey::RekeyActions actions,
                                                        keys::TimePoint now) {
-  std::deque<keys::KeyEvent> answers;
+  std::deque<rekey::RekeyEvent> answers;
   for (;;) {
-    for (keys::KeyAction& action : actions) {
+    for (rekey::RekeyAction& action : actions) {
       std::optional<KeyingError> error = std::visit(
           common::Overloaded{
               [&](const keys::InstallKey& a) -> std::optional<KeyingError> {
@@ -267,6 +378,7 @@ std::optional<KeyingError> ConnectionKeying::carry_out(keys::KeyActions actions,
               },
               [&](const keys::DeleteKey& a) -> std::optional<KeyingError> {
                 const auto ec = backend::apply(socket_, options_.peer, a);
+                if (!ec) ++keys_deleted_;
                 if (!ec || benign_delete_error(ec)) return std::nullopt;
                 return KeyingError(KeyingErrc::Backend,
                                    "deleting MKT " + key_ids(a.send_id, a.recv_id), ec);
@@ -297,20 +409,24 @@ std::optional<KeyingError> ConnectionKeying::carry_out(keys::KeyActions actions,
               [&](const keys::DeriveSecrets& a) -> std::optional<KeyingError> {
                 return derive_next(a.generation, answers);
               },
+              [&](const rekey::Kick&) -> std::optional<KeyingError> {
+                kick_asked_ = true;
+                return std::nullopt;
+              },
           },
           action);
       if (error) return error;
     }
     if (answers.empty()) return std::nullopt;
-    auto next = installer_.handle(std::move(answers.front()));
+    auto next = machine_.handle(std::move(answers.front()));
     answers.pop_front();
-    if (!next) return KeyingError(KeyingErrc::KeyMachine, keys::to_string(next.error()));
+    if (!next) return KeyingError(KeyingErrc::KeyMachine, rekey::to_string(next.error()));
     actions = std::move(*next);
   }
 }
 
 std::optional<KeyingError> ConnectionKeying::derive_next(keys::Generation g,
-                                                         std::deque<keys::KeyEvent>& answers) {
+                                                         std::deque<rekey::RekeyEvent>& answers) {
   if (ssl_ == nullptr || !roles_) {
     return KeyingError(KeyingErrc::OutOfOrder, "generation " + std::to_string(g) +
                                                    " needs the TLS connection of generation 1");
@@ -344,7 +460,7 @@ void ConnectionKeying::log_keys(const SSL* ssl, keys::Generation g,
 
 void ConnectionKeying::note_switch(const keys::BackendPolled& polled) {
   if (!polled.current_key) return;
-  for (const keys::KeyRecord& key : installer_.keys()) {
+  for (const keys::KeyRecord& key : machine_.keys()) {
     if (key.use != keys::KeyUse::Send || key.send_id != *polled.current_key) continue;
     if (key.generation > switched_generation_) {
       switched_generation_ = key.generation;
@@ -366,11 +482,13 @@ keys::Duration ConnectionKeying::rto() const {
   return options_.rto ? options_.rto() : keys::BackendPolled{}.rto;
 }
 
-// The installer polls fast while a switch or a retirement is open and
-// slowly otherwise (profile section 4); a tick is asked for at that pace.
+// The machines poll fast while a switch, a rollover or a retirement is open
+// and slowly otherwise (profile section 4); a tick is asked for at that pace.
 keys::TimePoint ConnectionKeying::next_tick(keys::TimePoint now) const {
-  const auto& records = installer_.keys();
-  const bool open = installer_.phase() == keys::KeyPhase::Switching ||
+  const auto& records = machine_.keys();
+  const bool open = (machine_.phase() == rekey::RekeyPhase::Installing &&
+                     machine_.install_phase() == keys::KeyPhase::Switching) ||
+                    machine_.status().rollover_in_progress ||
                     std::any_of(records.begin(), records.end(), [](const keys::KeyRecord& key) {
                       return key.state != keys::KeyState::Active;
                     });

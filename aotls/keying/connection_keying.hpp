@@ -18,10 +18,14 @@
 //  3. handshake_finished(): the outcome, or the error met inside the hook
 //     (errors never cross OpenSSL's C frames).
 //  4. tick(): the hold-down retirement of the default MKT, then generation 2
-//     installed ahead (profile section 4, first bullet). Starting a rollover
-//     is aotls/rekey's, from the next-installed state on.
-// status() may be called from another thread (the CLI); everything else from
-// the thread driving the handshake and the timer.
+//     installed ahead (profile section 4, first bullet), then rollovers to
+//     g+1 for as long as the connection lives (aotls/rekey): on the timer
+//     and the byte count of KeyingOptions::rekey (traffic is reported with
+//     note_traffic), on request_rollover(), or when the peer starts one.
+//     The machine's Kick calls KeyingOptions::kick, outside the lock.
+// status() and note_traffic() may be called from another thread (the CLI,
+// the transport); everything else from the thread driving the handshake and
+// the timer.
 #pragma once
 
 #include <openssl/ssl.h>
@@ -42,6 +46,7 @@
 #include "aotls/keylog/writer.hpp"
 #include "aotls/keys/key_events.hpp"
 #include "aotls/keys/key_installer.hpp"
+#include "aotls/rekey/rekey_machine.hpp"
 #include "aotls/tls/tcp_ao_wiring.hpp"
 #include "common/expected.hpp"
 
@@ -62,6 +67,15 @@ struct KeyingOptions {
   // The connection's RTO for the hold-down (max(3 x RTO, 2 s)); nullptr =
   // RFC 6298's initial 1 s.
   RtoSource rto = nullptr;
+  // Rollover triggers (profile section 4; both unset: operator and peer only).
+  rekey::RekeyConfig rekey{};
+  // Profile section 4's kick: make the connection send a segment now (bgpd:
+  // a KEEPALIVE). Changing RNextKeyID alone sends nothing.
+  std::function<void()> kick = nullptr;
+  // The generation the handshake derives: 1 in the profile. Tests start
+  // later to reach a KeyID wrap (key_layout.hpp) in a short run; both ends
+  // must agree.
+  keys::Generation first_generation = keys::kFirstDerivedGeneration;
 };
 
 enum class KeyingOutcome : std::uint8_t {
@@ -87,6 +101,13 @@ struct KeyingStatus {
   // Since our last send-key switch; installing generation 1 counts as one.
   std::optional<keys::Duration> since_last_switch;
   std::optional<std::string> last_error;
+  // Rollovers (derived keys only): the machine's view, the keys deleted
+  // from the backend so far, and the backend's drop counters' growth while
+  // rollovers were open (bad MAC summed over keys, key-not-found).
+  std::optional<rekey::RekeyStatus> rekey;
+  std::uint64_t keys_deleted = 0;
+  std::uint64_t rollover_bad_mac = 0;
+  std::uint64_t rollover_key_not_found = 0;
   // Set when the socket could not be read for this status.
   std::optional<std::string> backend_read_error;
 };
@@ -128,6 +149,14 @@ class ConnectionKeying final : private ExporterListener {
   // An error is final: every later call returns it too.
   common::Expected<keys::TimePoint, KeyingError> tick(keys::TimePoint now);
 
+  // Starts a rollover now (the operator's command). RolloverRefused, not
+  // fatal, while one is open or before generation 2 is installed.
+  common::Expected<void, KeyingError> request_rollover(keys::TimePoint now);
+  // A reload's rollover triggers.
+  void set_rekey(rekey::RekeyConfig config);
+  // Any thread: bytes the connection carried, for rekey_after_bytes.
+  void note_traffic(std::uint64_t bytes) { traffic_.fetch_add(bytes); }
+
   // Any thread.
   KeyingStatus status(keys::TimePoint now) const;
 
@@ -136,11 +165,17 @@ class ConnectionKeying final : private ExporterListener {
 
   // All private members below run with mutex_ held.
   std::optional<KeyingError> install_first_generation(const SSL* ssl, const ExporterSecret& secret);
-  std::optional<KeyingError> feed(keys::KeyEvent event, keys::TimePoint now);
-  std::optional<KeyingError> carry_out(keys::KeyActions actions, keys::TimePoint now);
+  std::optional<KeyingError> feed(rekey::RekeyEvent event, keys::TimePoint now);
+  std::optional<KeyingError> carry_out(rekey::RekeyActions actions, keys::TimePoint now);
+  // Rollover bookkeeping after each event: the backend's drop counters
+  // when a rollover opens, their growth when it closes.
+  void note_rollover_edges(bool was_open);
+  std::uint64_t drop_counters(std::uint64_t& key_not_found) const;
+  void kick_if_asked();
   // DeriveSecrets: exports generation g from the armed SSL; the answer is
   // appended to `answers`.
-  std::optional<KeyingError> derive_next(keys::Generation g, std::deque<keys::KeyEvent>& answers);
+  std::optional<KeyingError> derive_next(keys::Generation g,
+                                         std::deque<rekey::RekeyEvent>& answers);
   // Key log lines for both directions; a failed write is noted, not fatal.
   void log_keys(const SSL* ssl, keys::Generation g, const tls::RoleAnnouncements& roles,
                 const tls::GenerationSecrets& secrets);
@@ -153,7 +188,14 @@ class ConnectionKeying final : private ExporterListener {
   backend::TcpAoSocket& socket_;
   KeyingOptions options_;
   mutable std::mutex mutex_;
-  keys::KeyInstaller installer_;
+  rekey::RekeyMachine machine_;
+  std::atomic<std::uint64_t> traffic_{0};
+  bool kick_asked_ = false;
+  std::uint64_t keys_deleted_ = 0;
+  std::uint64_t bad_mac_at_open_ = 0;
+  std::uint64_t key_not_found_at_open_ = 0;
+  std::uint64_t rollover_bad_mac_ = 0;
+  std::uint64_t rollover_key_not_found_ = 0;
   SSL* ssl_ = nullptr;
   ExporterBinding binding_;
   std::optional<tls::RoleAnnouncements> roles_;

@@ -32,6 +32,8 @@ class KeyingCategory final : public std::error_category {
         return "key machine refused the event";
       case KeyingErrc::Backend:
         return "TCP-AO backend call failed";
+      case KeyingErrc::RolloverRefused:
+        return "no rollover can start now";
     }
     return "unknown aotls.keying error";
   }

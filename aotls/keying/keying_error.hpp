@@ -23,6 +23,7 @@ enum class KeyingErrc {
   ExporterFailed,         // the TLS exporter could not produce a secret
   KeyMachine,             // aotls/keys refused an event
   Backend,                // a TcpAoSocket call failed
+  RolloverRefused,        // an operator's rollover cannot start now (not fatal)
 };
 
 const std::error_category& keying_category();

@@ -36,7 +36,9 @@ common::Expected<KeyActions, KeyError> KeyInstaller::on(SecretsDerived&& event) 
   const bool first = phase_ == KeyPhase::DefaultOnly;
   if (!first && phase_ != KeyPhase::Derived) return common::Unexpected(KeyError::OutOfOrder);
   const Generation g = event.generation;
-  if (g != generation_ + 1) return common::Unexpected(KeyError::UnexpectedGeneration);
+  if (g != (first ? first_ : generation_ + 1)) {
+    return common::Unexpected(KeyError::UnexpectedGeneration);
+  }
 
   auto installed = table_.install(std::move(event));
   if (!installed) return installed;

@@ -49,11 +49,15 @@ std::string_view to_string(KeyPhase phase);
 
 class KeyInstaller {
  public:
-  explicit KeyInstaller(Side side) : side_(side), table_(side) {}
+  // `first`: the generation the handshake derives (1 in the profile; a
+  // later one lets tests reach a KeyID wrap without hundreds of rollovers).
+  explicit KeyInstaller(Side side, Generation first = kFirstDerivedGeneration)
+      : side_(side), first_(first), table_(side) {}
 
   common::Expected<KeyActions, KeyError> handle(KeyEvent event);
 
   Side side() const { return side_; }
+  Generation first() const { return first_; }
   KeyPhase phase() const { return phase_; }
   // The newest generation installed (0 before the first derived keys).
   Generation generation() const { return generation_; }
@@ -70,6 +74,7 @@ class KeyInstaller {
   Duration poll_interval() const;
 
   Side side_;
+  Generation first_;
   KeyPhase phase_ = KeyPhase::Idle;
   Generation generation_ = kDefaultGeneration;
   KeyTable table_;

@@ -141,10 +141,15 @@ bool KeyTable::retirement_blocked(const KeyRecord& key) const {
   if (sends && (!current_key_ || *current_key_ == key.send_id)) return true;
   if (!receives) return false;
   if (!rnext_key_ || *rnext_key_ == key.recv_id) return true;
-  const auto successor = std::find_if(keys_.begin(), keys_.end(), [&](const KeyRecord& other) {
-    return other.use == KeyUse::Receive && other.generation == key.generation + 1;
-  });
-  return successor == keys_.end() || successor->pkt_good.value_or(0) == 0;
+  // The successor is the next generation's receive key: g+1, or for the
+  // default MKT the handshake's first generation (1 unless a test starts
+  // later).
+  const KeyRecord* successor = nullptr;
+  for (const KeyRecord& other : keys_) {
+    if (other.use != KeyUse::Receive || other.generation <= key.generation) continue;
+    if (!successor || other.generation < successor->generation) successor = &other;
+  }
+  return successor == nullptr || successor->pkt_good.value_or(0) == 0;
 }
 
 }  // namespace aotls::keys

@@ -88,8 +88,8 @@ std::string to_string(const RekeyStatus& status) {
   return out + ", " + std::string(to_string(status.phase));
 }
 
-RekeyMachine::RekeyMachine(keys::Side side, RekeyConfig config)
-    : side_(side), config_(config), installer_(side), table_(side) {}
+RekeyMachine::RekeyMachine(keys::Side side, RekeyConfig config, Generation first)
+    : side_(side), config_(config), installer_(side, first), table_(side) {}
 
 common::Expected<RekeyMachine::Resumed, RekeyError> RekeyMachine::resume(
     keys::Side side, RekeyConfig config, keys::SecretsDerived current, keys::SecretsDerived next,
@@ -134,7 +134,7 @@ RekeyStatus RekeyMachine::status() const {
   RekeyStatus status;
   status.phase = phase_;
   status.generation = phase_ == RekeyPhase::Installing
-                          ? std::min(installer_.generation(), keys::kFirstDerivedGeneration)
+                          ? std::min(installer_.generation(), installer_.first())
                           : current_;
   status.rollovers_done = rollovers_done_;
   status.last_rollover_duration = last_rollover_duration_;

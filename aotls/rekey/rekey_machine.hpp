@@ -80,7 +80,9 @@ std::string to_string(const RekeyStatus& status);
 
 class RekeyMachine {
  public:
-  RekeyMachine(keys::Side side, RekeyConfig config);
+  // `first`: the generation the handshake derives (keys::KeyInstaller).
+  RekeyMachine(keys::Side side, RekeyConfig config,
+               Generation first = keys::kFirstDerivedGeneration);
 
   // Starts at generation `current` (current on both sides, current+1
   // installed) instead of at the default MKT; the actions install both
@@ -96,6 +98,10 @@ class RekeyMachine {
 
   keys::Side side() const { return side_; }
   RekeyPhase phase() const { return phase_; }
+  // While Installing: how far the installer got.
+  keys::KeyPhase install_phase() const { return installer_.phase(); }
+  // A reload's new triggers; they count from the last rollover as before.
+  void set_config(RekeyConfig config) { config_ = config; }
   RekeyStatus status() const;
   // Every key this side holds (the installer's until it hands over).
   const std::vector<keys::KeyRecord>& keys() const;

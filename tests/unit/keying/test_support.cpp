@@ -171,18 +171,24 @@ KeyedPair::KeyedPair(EndpointSetup client, EndpointSetup server, EventLog* log)
 }
 
 KeyingOptions KeyedPair::options(keys::Side side, const EndpointSetup& setup) {
-  KeyingOptions options{side, loopback_peer(), setup.announce, setup.requirement, setup.keylog};
-  options.clock = [this] { return now_; };
-  options.rto = [] { return keys::Duration{100}; };
-  return options;
+  return KeyingOptions{.side = side,
+                       .peer = loopback_peer(),
+                       .announce = setup.announce,
+                       .requirement = setup.requirement,
+                       .keylog = setup.keylog,
+                       .clock = [this] { return now_; },
+                       .rto = [] { return keys::Duration{100}; },
+                       .rekey = setup.rekey,
+                       .kick = setup.kick,
+                       .first_generation = setup.first_generation};
 }
 
 EndpointSetup client_setup(keylog::KeyLogWriter* keylog) {
-  return {true, kClientAnn, tls::AoRequirement::Opportunistic, keylog};
+  return {.armed = true, .announce = kClientAnn, .keylog = keylog};
 }
 
 EndpointSetup server_setup(keylog::KeyLogWriter* keylog) {
-  return {true, kServerAnn, tls::AoRequirement::Opportunistic, keylog};
+  return {.armed = true, .announce = kServerAnn, .keylog = keylog};
 }
 
 }  // namespace aotls::keying::testing

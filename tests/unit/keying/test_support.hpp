@@ -94,6 +94,9 @@ struct EndpointSetup {
   tls::Announcement announce;
   tls::AoRequirement requirement = tls::AoRequirement::Opportunistic;
   keylog::KeyLogWriter* keylog = nullptr;
+  rekey::RekeyConfig rekey{};
+  std::function<void()> kick = nullptr;
+  keys::Generation first_generation = keys::kFirstDerivedGeneration;
 };
 
 // Client and server over memory BIOs, each with a RecordingSocket holding
