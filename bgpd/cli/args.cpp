@@ -100,6 +100,13 @@ Result command(Invocation inv, Words words) {
   }
   if (first == "clear" && second == "neighbor")
     return clear_neighbor(std::move(inv), rest.subspan(1));
+  if (first == "rekey") {
+    if (rest.empty()) return usage("rekey needs a neighbor address");
+    if (rest.size() > 1) return too_many(rest.subspan(1));
+    inv.request.command = "rekey neighbor";
+    inv.request.args["address"] = std::string(rest[0]);
+    return inv;
+  }
   if (first == "reload") {
     if (!rest.empty()) return too_many(rest);
     inv.request.command = "reload";
@@ -148,6 +155,9 @@ Commands:
                                      reset the session, or with soft re-run
                                      policy without resetting (both directions
                                      unless in or out is given)
+  rekey ADDR                         roll the session's TLS-derived TCP-AO keys
+                                     to the next generation now, without a
+                                     reset (profile section 4)
   reload                             re-read the configuration file
   show config                        the running configuration (JSON)
   show ao                            the TCP-AO backend: kind, kernel probe,

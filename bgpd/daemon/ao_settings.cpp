@@ -3,7 +3,12 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <string_view>
 
 #include "bgpd/daemon/transport_factory.hpp"
 
@@ -67,9 +72,43 @@ bool any_derives_ao_keys(const config::Config& config) {
   return std::any_of(config.neighbors.begin(), config.neighbors.end(), derives_ao_keys);
 }
 
+namespace {
+
+// Test-only: BGPD_TEST_AO_FIRST_GENERATION makes every handshake derive that
+// generation first, so that a short rekey soak crosses a KeyID wrap (both
+// daemons must agree). Not a configuration field: operators never need it.
+aotls::keys::Generation first_generation_for_tests() {
+  const char* text = std::getenv("BGPD_TEST_AO_FIRST_GENERATION");
+  if (text == nullptr) return aotls::keys::kFirstDerivedGeneration;
+  aotls::keys::Generation value = 0;
+  const std::string_view view(text);
+  const auto [end, ec] = std::from_chars(view.data(), view.data() + view.size(), value);
+  if (ec != std::errc() || end != view.data() + view.size() ||
+      value < aotls::keys::kFirstDerivedGeneration || value > (1U << 30)) {
+    throw std::invalid_argument("BGPD_TEST_AO_FIRST_GENERATION must be a generation from 1 to " +
+                                std::to_string(1U << 30) + ", not \"" + std::string(view) + "\"");
+  }
+  return value;
+}
+
+}  // namespace
+
 session::AoServiceOptions ao_service_options(const config::Config& config) {
-  return {choice_of(config.global.ao.backend), config.global.ao.nfqueue_base,
-          config.global.ao.keylog_file, config.global.listen.port};
+  return {.backend = choice_of(config.global.ao.backend),
+          .nfqueue_base = config.global.ao.nfqueue_base,
+          .keylog_file = config.global.ao.keylog_file,
+          .listen_port = config.global.listen.port,
+          .first_generation = first_generation_for_tests()};
+}
+
+aotls::rekey::RekeyConfig rekey_config_of(const config::NeighborConfig& neighbor) {
+  aotls::rekey::RekeyConfig rekey;
+  if (neighbor.ao.rekey_interval) {
+    rekey.rekey_interval =
+        std::chrono::duration_cast<aotls::keys::Duration>(*neighbor.ao.rekey_interval);
+  }
+  rekey.rekey_after_bytes = neighbor.ao.rekey_after_bytes;
+  return rekey;
 }
 
 session::AoPeer ao_peer_of(const config::NeighborConfig& neighbor, std::int64_t now_unix) {
@@ -77,7 +116,7 @@ session::AoPeer ao_peer_of(const config::NeighborConfig& neighbor, std::int64_t 
       to_asio(neighbor.address), neighbor.port, announcement_of(neighbor.ao.announce),
       neighbor.ao.mode == config::AoMode::Required ? aotls::tls::AoRequirement::Required
                                                    : aotls::tls::AoRequirement::Opportunistic,
-      {}};
+      {}, rekey_config_of(neighbor)};
   if (neighbor.ao.mode == config::AoMode::Static) {
     for (const auto& key : neighbor.ao.keychain) {
       peer.static_keys.push_back(static_key(key, now_unix));

@@ -17,6 +17,8 @@ bool any_uses_ao(const config::Config& config);
 session::AoServiceOptions ao_service_options(const config::Config& config);
 // Static neighbors carry their key chain, with the lifetimes (RFC 8177)
 // evaluated at `now_unix` (seconds since the epoch).
+// ao.rekey_interval and ao.rekey_after_bytes as the rekey machine takes them.
+aotls::rekey::RekeyConfig rekey_config_of(const config::NeighborConfig& neighbor);
 session::AoPeer ao_peer_of(const config::NeighborConfig& neighbor, std::int64_t now_unix);
 session::AoPeer ao_peer_of(const config::NeighborConfig& neighbor);  // now
 

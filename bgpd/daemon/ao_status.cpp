@@ -56,6 +56,22 @@ json to_json(const session::AoSession& ao, std::chrono::steady_clock::time_point
                                 {"auth", static_cast<int>(peer.auth)},
                                 {"kdf", static_cast<int>(peer.kdf)}};
   }
+  if (status.rekey) {
+    const auto& rekey = *status.rekey;
+    out["rekey"] = {
+        {"phase", aotls::rekey::to_string(rekey.phase)},
+        {"generation", rekey.generation},
+        {"rollovers_done", rekey.rollovers_done},
+        {"last_rollover_ms", rekey.last_rollover_duration
+                                 ? json(rekey.last_rollover_duration->count())
+                                 : json(nullptr)},
+        {"last_trigger",
+         rekey.last_trigger ? json(aotls::rekey::to_string(*rekey.last_trigger)) : json(nullptr)},
+        {"in_progress", rekey.rollover_in_progress},
+        {"keys_deleted", status.keys_deleted},
+        {"drops_during_rollovers",
+         {{"bad_mac", status.rollover_bad_mac}, {"key_not_found", status.rollover_key_not_found}}}};
+  }
   if (status.last_error) out["last_error"] = *status.last_error;
   if (status.backend_read_error) out["backend_read_error"] = *status.backend_read_error;
   return out;

@@ -132,6 +132,15 @@ common::Expected<json, std::string> Daemon::clear_neighbor(const wire::IpAddress
   return json{{"address", address.to_string()}, {"cleared", "soft " + mode}};
 }
 
+common::Expected<json, std::string> Daemon::rekey_neighbor(const wire::IpAddress& address) {
+  Peer* peer = find_peer(address);
+  if (!peer) return common::Unexpected("no neighbor " + address.to_string());
+  auto generation = peer->start_rollover();
+  if (!generation) return common::Unexpected(generation.error());
+  return json{{"address", address.to_string()}, {"rollover", "started"},
+              {"generation", *generation}};
+}
+
 void Daemon::register_commands(api::CommandRegistry& registry) {
   registry.add("show neighbors", "neighbors with state and counters; args: address?",
                [this](const json& args) -> api::CommandResult {
@@ -158,6 +167,14 @@ void Daemon::register_commands(api::CommandRegistry& registry) {
                    if (!prefix) return common::Unexpected("'" + **prefix_text + "' is not a prefix");
                  }
                  return show_rib(family, prefix);
+               });
+  registry.add("rekey neighbor",
+               "start a TCP-AO key rollover now (TLS-derived keys); args: address",
+               [this](const json& args) -> api::CommandResult {
+                 auto address = address_arg(args);
+                 if (!address) return common::Unexpected(address.error());
+                 if (!*address) return common::Unexpected("'address' is required");
+                 return rekey_neighbor(**address);
                });
   registry.add("clear neighbor",
                "reset a session; args: address, soft? (in|out|both; absent: hard reset)",

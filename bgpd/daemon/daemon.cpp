@@ -1,6 +1,7 @@
 // bgpd/daemon/daemon.cpp - start-up, RIB wiring, reload and shutdown.
 #include "bgpd/daemon/daemon.hpp"
 
+#include <stdexcept>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <filesystem>
@@ -191,7 +192,13 @@ common::Expected<void, std::string> Daemon::start() {
   control_->start();
 
   if (any_uses_ao(config_)) {
-    auto ao = session::AoService::start(ao_service_options(config_), log_.with("module", "ao"));
+    session::AoServiceOptions options;
+    try {
+      options = ao_service_options(config_);
+    } catch (const std::invalid_argument& bad) {
+      return common::Unexpected(std::string("TCP-AO: ") + bad.what());
+    }
+    auto ao = session::AoService::start(options, log_.with("module", "ao"));
     if (!ao) return common::Unexpected("TCP-AO: " + ao.error());
     ao_ = std::move(*ao);
     transports_.set_ao(ao_);

@@ -64,6 +64,7 @@ class Daemon {
   nlohmann::json show_neighbors(const std::optional<wire::IpAddress>& address) const;
   nlohmann::json show_rib(std::optional<wire::Afi> family,
                           const std::optional<wire::Prefix>& prefix) const;
+  common::Expected<nlohmann::json, std::string> rekey_neighbor(const wire::IpAddress& address);
   common::Expected<nlohmann::json, std::string> clear_neighbor(const wire::IpAddress& address,
                                                                const std::string& mode);
   common::Expected<nlohmann::json, std::string> reload();

@@ -3,6 +3,7 @@
 
 #include <boost/asio/strand.hpp>
 
+#include "bgpd/daemon/ao_settings.hpp"
 #include "bgpd/daemon/ao_status.hpp"
 #include "bgpd/daemon/messages.hpp"
 #include "bgpd/daemon/transport_factory.hpp"
@@ -307,7 +308,37 @@ void Peer::attach(Attempt& attempt, std::unique_ptr<session::Transport> transpor
   };
   attempt.connection = session::BgpConnection::create(std::move(transport), std::move(handlers),
                                                       log_);
+  if (const auto ao = attempt.connection->ao()) {
+    ao->set_kick([weak, attempt_id] {
+      auto self = weak.lock();
+      Attempt* a = self ? self->find(attempt_id) : nullptr;
+      if (a && a->connection) self->kick(*a);
+    });
+  }
   attempt.connection->start();
+}
+
+void Peer::kick(Attempt& attempt) {
+  const auto state = attempt.machine.state();
+  if (state == fsm::State::OpenConfirm || state == fsm::State::Established) {
+    send_message(attempt, encode_keepalive_message());
+  }
+}
+
+common::Expected<std::uint32_t, std::string> Peer::start_rollover() {
+  Attempt* attempt = established_attempt();
+  if (!attempt || !attempt->connection) return common::Unexpected("neighbor is not established");
+  const auto ao = attempt->connection->ao();
+  if (!ao || !ao->derives_keys()) {
+    return common::Unexpected("the session has no TCP-AO keys derived from TLS");
+  }
+  auto& keying = ao->keying();
+  const auto now = std::chrono::steady_clock::now();
+  if (auto started = keying.request_rollover(now); !started) {
+    return common::Unexpected(started.error().message);
+  }
+  log_.info("TCP-AO rollover started by the operator");
+  return keying.status(now).generation;
 }
 
 bool Peer::accept(session::AcceptedConnection connection) {
@@ -563,6 +594,11 @@ void Peer::update_neighbor(config::NeighborConfig neighbor) {
   local_open_ = wire::OpenMessage::make(local_.asn,
                                         static_cast<std::uint16_t>(neighbor_.hold_time.count()),
                                         local_.router_id, local_capabilities(neighbor_, local_.asn));
+  // ao.rekey_interval and ao.rekey_after_bytes apply live (profile section 4).
+  for (const auto& attempt : attempts_) {
+    const auto ao = attempt->connection ? attempt->connection->ao() : nullptr;
+    if (ao && ao->derives_keys()) ao->keying().set_rekey(rekey_config_of(neighbor_));
+  }
 }
 
 rib::PeerInfo Peer::rib_info() const {

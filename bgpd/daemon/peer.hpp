@@ -95,6 +95,10 @@ class Peer : public std::enable_shared_from_this<Peer> {
   // Fields a reload applies without a reset (description, policies, timers
   // of the next connection); the plan decided that nothing else changed.
   void update_neighbor(config::NeighborConfig neighbor);
+  // Starts a rollover of the TLS-derived TCP-AO keys of the Established
+  // session now (bgpcli rekey; profile section 4). The generation moved to,
+  // or why not.
+  common::Expected<std::uint32_t, std::string> start_rollover();
 
   rib::PeerId id() const { return id_; }
   const config::NeighborConfig& neighbor() const { return neighbor_; }
@@ -118,6 +122,9 @@ class Peer : public std::enable_shared_from_this<Peer> {
   void stop_timer(Attempt& attempt, fsm::Timer which);
   void send_message(Attempt& attempt, std::vector<std::uint8_t> message);
   void send_notification(Attempt& attempt, const fsm::SendNotification& notification);
+  // Profile section 4's kick after an RNextKeyID change: a KEEPALIVE, where
+  // RFC 4271 allows one (OpenConfirm and Established).
+  void kick(Attempt& attempt);
 
   void on_message(std::uint64_t attempt_id, std::span<const std::uint8_t> message);
   void on_open(Attempt& attempt, std::span<const std::uint8_t> body);

@@ -77,6 +77,7 @@ struct AoService::Parts {
   std::string probe_reason;
   std::optional<aotls::keylog::KeyLogWriter> keylog;
   std::uint16_t listen_port = 179;
+  aotls::keys::Generation first_generation = aotls::keys::kFirstDerivedGeneration;
 
   struct ListeningSocket {
     std::unique_ptr<backend::TcpAoSocket> socket;
@@ -99,6 +100,7 @@ common::Expected<std::shared_ptr<AoService>, std::string> AoService::start(
     const AoServiceOptions& options, common::log::Logger log) {
   auto parts = std::make_unique<Parts>();
   parts->listen_port = options.listen_port;
+  parts->first_generation = options.first_generation;
   parts->kernel = std::make_unique<backend::KernelBackend>(parts->syscalls);
   const auto probe = parts->kernel->probe();
   parts->probe_reason = probe.reason;
@@ -237,7 +239,10 @@ common::Expected<std::shared_ptr<AoSession>, std::string> AoService::session(
       .requirement = peer.requirement,
       .keylog = parts_->keylog ? &*parts_->keylog : nullptr,
       .clock = nullptr,
-      .rto = nullptr};
+      .rto = nullptr,
+      .rekey = peer.rekey,
+      .kick = nullptr,  // AoSession forwards to its connection's kick
+      .first_generation = parts_->first_generation};
   auto ao = std::make_shared<AoSession>(shared_from_this(), std::string(backend_name()),
                                         std::move(attached), options);
   if (accepted) {

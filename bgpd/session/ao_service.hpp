@@ -23,6 +23,7 @@
 
 #include "aotls/backend/backend.hpp"
 #include "aotls/backend/nfqueue/userspace_backend.hpp"
+#include "aotls/rekey/rekey_events.hpp"
 #include "aotls/keylog/writer.hpp"
 #include "aotls/tls/tcp_ao_wiring.hpp"
 #include "bgpd/session/ao_session.hpp"
@@ -38,6 +39,9 @@ struct AoServiceOptions {
   std::uint16_t nfqueue_base = 4200;        // userspace: queues base and base + 1
   std::optional<std::string> keylog_file;   // AOTLS_KEYLOGFILE wins (profile section 6)
   std::uint16_t listen_port = 179;          // our listeners' port, for the userspace rules
+  // The generation every handshake derives first: 1 (profile section 3);
+  // tests set BGPD_TEST_AO_FIRST_GENERATION to reach a KeyID wrap sooner.
+  aotls::keys::Generation first_generation = aotls::keys::kFirstDerivedGeneration;
 };
 
 // A configured MKT (ao "static"), with what its lifetimes say now.
@@ -60,6 +64,7 @@ struct AoPeer {
   aotls::tls::Announcement announce;       // what we send with (profile section 3)
   aotls::tls::AoRequirement requirement = aotls::tls::AoRequirement::Opportunistic;
   std::vector<StaticKey> static_keys;
+  aotls::rekey::RekeyConfig rekey{};  // derived keys: rollover triggers (profile section 4)
 
   bool is_static() const { return !static_keys.empty(); }
 };

@@ -8,8 +8,14 @@ AoSession::AoSession(std::shared_ptr<const void> keepalive, std::string backend,
                      const aotls::keying::KeyingOptions& options)
     : keepalive_(std::move(keepalive)),
       backend_(std::move(backend)),
-      socket_(std::move(socket)),
-      keying_(std::make_unique<aotls::keying::ConnectionKeying>(*socket_, options)) {}
+      socket_(std::move(socket)) {
+  // The keying never outlives this AoSession: forwarding through `this` is safe.
+  auto forwarding = options;
+  forwarding.kick = [this] {
+    if (kick_) kick_();
+  };
+  keying_ = std::make_unique<aotls::keying::ConnectionKeying>(*socket_, forwarding);
+}
 
 AoSession::AoSession(std::shared_ptr<const void> keepalive, std::string backend,
                      std::unique_ptr<aotls::backend::TcpAoSocket> socket)

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -45,6 +46,9 @@ class AoSession {
   aotls::keying::ConnectionKeying& keying() { return *keying_; }
   // "kernel" or "userspace".
   const std::string& backend() const { return backend_; }
+  // Profile section 4's kick for rollovers: `kick` makes the connection send
+  // now (bgpd: a KEEPALIVE). Set on the connection's strand, called there.
+  void set_kick(std::function<void()> kick) { kick_ = std::move(kick); }
   // Either kind; a static session reports state "static", generation 0.
   aotls::keying::KeyingStatus status(std::chrono::steady_clock::time_point now) const;
 
@@ -52,6 +56,7 @@ class AoSession {
   std::shared_ptr<const void> keepalive_;  // first: destroyed last
   std::string backend_;
   std::unique_ptr<aotls::backend::TcpAoSocket> socket_;
+  std::function<void()> kick_;
   std::unique_ptr<aotls::keying::ConnectionKeying> keying_;  // refers to *socket_
 };
 

@@ -94,7 +94,7 @@ class BgpConnection : public std::enable_shared_from_this<BgpConnection> {
   ConnectionCounters counters() const;  // any thread
   TransportInfo info() const { return info_; }
   // The transport's TCP-AO (null for none), for the CLI; on the strand.
-  std::shared_ptr<const AoSession> ao() const { return transport_->ao(); }
+  std::shared_ptr<AoSession> ao() const { return transport_->ao(); }
   asio::any_io_executor get_executor() const { return executor_; }
 
  private:

@@ -29,7 +29,7 @@ class TcpTransport final : public Transport {
   asio::awaitable<std::error_code> shutdown() override;
   void close() override;
   TransportInfo info() const override { return info_; }
-  std::shared_ptr<const AoSession> ao() const override { return ao_; }
+  std::shared_ptr<AoSession> ao() const override { return ao_; }
 
   // Later transports (TLS) wrap the same socket: they take it from here.
   asio::ip::tcp::socket& socket() { return socket_; }

@@ -128,10 +128,16 @@ TlsTransport::TlsTransport(std::unique_ptr<Stream> stream, TransportInfo info,
   }
 }
 
+// ao.rekey_after_bytes counts what the session carried (profile section 4).
+void TlsTransport::count_traffic(std::size_t bytes) {
+  if (ao_ && ao_->derives_keys() && bytes != 0) ao_->keying().note_traffic(bytes);
+}
+
 asio::awaitable<IoResult> TlsTransport::read_some(asio::mutable_buffer buffer) {
   boost::system::error_code ec;
   const std::size_t n =
       co_await stream_->async_read_some(buffer, asio::redirect_error(asio::use_awaitable, ec));
+  count_traffic(n);
   co_return IoResult{ec, n};
 }
 
@@ -139,6 +145,7 @@ asio::awaitable<IoResult> TlsTransport::write(asio::const_buffer buffer) {
   boost::system::error_code ec;
   const std::size_t n =
       co_await asio::async_write(*stream_, buffer, asio::redirect_error(asio::use_awaitable, ec));
+  count_traffic(n);
   co_return IoResult{ec, n};
 }
 

@@ -61,9 +61,11 @@ class TlsTransport final : public Transport {
   asio::awaitable<std::error_code> shutdown() override;
   void close() override;
   TransportInfo info() const override { return info_; }
-  std::shared_ptr<const AoSession> ao() const override { return ao_; }
+  std::shared_ptr<AoSession> ao() const override { return ao_; }
 
  private:
+  void count_traffic(std::size_t bytes);
+
   std::unique_ptr<Stream> stream_;
   TransportInfo info_;
   // After stream_: destroyed first, so its keying never outlives the SSL.

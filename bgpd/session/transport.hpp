@@ -90,7 +90,7 @@ class Transport {
   // valid after close().
   virtual TransportInfo info() const = 0;
   // The connection's TCP-AO (ao_session.hpp); null when it has none.
-  virtual std::shared_ptr<const AoSession> ao() const { return nullptr; }
+  virtual std::shared_ptr<AoSession> ao() const { return nullptr; }
 };
 
 }  // namespace bgpd::session
