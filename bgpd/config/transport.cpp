@@ -224,7 +224,7 @@ void parse_ao(const Json& value, const std::string& ptr, NeighborAoConfig& ao, E
   if (r.is_null("rekey_interval")) {
     ao.rekey_interval.reset();  // explicit null: no timer-driven rekey
   } else if (auto interval = r.get("rekey_interval",
-                                   duration_in(std::chrono::minutes{1}, std::chrono::days{365}))) {
+                                   duration_in(std::chrono::seconds{1}, std::chrono::days{365}))) {
     ao.rekey_interval = interval;
   }
   ao.rekey_after_bytes = r.get(

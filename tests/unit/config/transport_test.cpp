@@ -211,12 +211,12 @@ TEST(Transport, AoFieldsAndDefaults) {
   EXPECT_EQ(result->neighbors[0].ao.announce.prot, 1);
 
   doc["/neighbors/0/ao/announce"_json_pointer] = {{"prot", 2}, {"auth", 1}, {"kdf", 0}};
-  doc["/neighbors/0/ao/rekey_interval"_json_pointer] = "10s";
+  doc["/neighbors/0/ao/rekey_interval"_json_pointer] = "0s";
   doc["/neighbors/0/ao/rekey_after_bytes"_json_pointer] = 0;
   result = parse(doc);
   EXPECT_TRUE(has_error(result, "/neighbors/0/ao/announce/prot", "out of range"));
   EXPECT_TRUE(has_error(result, "/neighbors/0/ao/announce/kdf", "does not match auth 1"));
-  EXPECT_TRUE(has_error(result, "/neighbors/0/ao/rekey_interval", "between 1m and 365d"));
+  EXPECT_TRUE(has_error(result, "/neighbors/0/ao/rekey_interval", "between 1s and 365d"));
   EXPECT_TRUE(has_error(result, "/neighbors/0/ao/rekey_after_bytes", "out of range"));
   EXPECT_EQ(result.error().size(), 4u) << dump_errors(result.error());
 }
