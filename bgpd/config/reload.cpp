@@ -145,6 +145,27 @@ void uses_changed_policies(const NeighborConfig& n, const std::vector<std::strin
   scan(n.export_policies, plan.soft_reset_out);
 }
 
+// A static chain rolls live (profile section 4) unless a KeyID pair stays
+// while its MKT changes: the same SendID/RecvID cannot name two MKTs at once
+// (RFC 5925 section 3.1), so make-before-break is impossible and the
+// session resets.
+bool keychain_rolls_live(const Json& old_n, const Json& new_n) {
+  const Json& before = old_n.at("ao").at("keychain");
+  const Json& after = new_n.at("ao").at("keychain");
+  if (!before.is_array() || !after.is_array()) return false;
+  for (const Json& key : after) {
+    for (const Json& old_key : before) {
+      if (key.at("send_id") != old_key.at("send_id") || key.at("recv_id") != old_key.at("recv_id")) {
+        continue;
+      }
+      for (const char* field : {"secret_hex", "algorithm", "include_options"}) {
+        if (key.at(field) != old_key.at(field)) return false;
+      }
+    }
+  }
+  return true;
+}
+
 NeighborPlan compare_neighbor(const Json& old_n, const Json& new_n) {
   NeighborPlan plan;
   diff_paths(old_n, new_n, "", plan.fields);
@@ -154,7 +175,10 @@ NeighborPlan compare_neighbor(const Json& old_n, const Json& new_n) {
       case Effect::SoftIn: plan.soft_reset_in = true; break;
       case Effect::SoftOut: plan.soft_reset_out = true; break;
       case Effect::Live:
-        if (path == "ao/keychain") plan.keys_changed = true;
+        if (path == "ao/keychain" || path.starts_with("ao/keychain/")) {
+          plan.keys_changed = true;
+          if (!keychain_rolls_live(old_n, new_n)) reset = true;
+        }
         break;
       case Effect::Decision:
       case Effect::Reset:

@@ -35,8 +35,8 @@ aotls::tls::Announcement announcement_of(const config::AoAnnounce& announce) {
   return decoded ? *decoded : aotls::tls::Announcement{};
 }
 
-bool inside(const config::Lifetime& lifetime, std::int64_t now) {
-  return (!lifetime.start || *lifetime.start <= now) && (!lifetime.end || now < *lifetime.end);
+aotls::rekey::KeyLifetime lifetime_of(const config::Lifetime& lifetime) {
+  return {lifetime.start, lifetime.end};
 }
 
 session::StaticKey static_key(const config::AoKey& key, std::int64_t now) {
@@ -47,10 +47,12 @@ session::StaticKey static_key(const config::AoKey& key, std::int64_t now) {
            cmac ? aotls::crypto::MacAlgorithm::AesCmac128_96 : aotls::crypto::MacAlgorithm::HmacSha1_96,
            cmac ? aotls::crypto::KdfAlgorithm::AesCmac128 : aotls::crypto::KdfAlgorithm::HmacSha1},
           std::make_shared<const aotls::crypto::Secret>(key.secret.bytes()),
-          inside(key.send_lifetime, now),
-          inside(key.accept_lifetime, now),
+          lifetime_of(key.send_lifetime).contains(now),
+          lifetime_of(key.accept_lifetime).contains(now),
           key.send_lifetime.start.value_or(0),
-          key.accept_lifetime.start.value_or(0)};
+          key.accept_lifetime.start.value_or(0),
+          lifetime_of(key.send_lifetime),
+          lifetime_of(key.accept_lifetime)};
 }
 
 }  // namespace

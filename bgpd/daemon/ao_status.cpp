@@ -45,7 +45,8 @@ json to_json(const session::AoSession& ao, std::chrono::steady_clock::time_point
               {"keys", std::move(keys)},
               {"key_not_found", status.key_not_found},
               {"ao_required_missing", status.ao_required_missing},
-              {"icmp_ignored", status.icmp_ignored}};
+              {"icmp_ignored", status.icmp_ignored},
+              {"keys_deleted", status.keys_deleted}};
   out["seconds_since_switch"] =
       status.since_last_switch
           ? json(std::chrono::duration<double>(*status.since_last_switch).count())

@@ -594,10 +594,16 @@ void Peer::update_neighbor(config::NeighborConfig neighbor) {
   local_open_ = wire::OpenMessage::make(local_.asn,
                                         static_cast<std::uint16_t>(neighbor_.hold_time.count()),
                                         local_.router_id, local_capabilities(neighbor_, local_.asn));
-  // ao.rekey_interval and ao.rekey_after_bytes apply live (profile section 4).
+  // ao.rekey_interval, ao.rekey_after_bytes and the static key chain apply
+  // live (profile section 4).
   for (const auto& attempt : attempts_) {
     const auto ao = attempt->connection ? attempt->connection->ao() : nullptr;
-    if (ao && ao->derives_keys()) ao->keying().set_rekey(rekey_config_of(neighbor_));
+    if (!ao) continue;
+    if (ao->derives_keys()) {
+      ao->keying().set_rekey(rekey_config_of(neighbor_));
+    } else {
+      ao->set_chain(session::chain_of(ao_peer_of(neighbor_)));
+    }
   }
 }
 

@@ -65,13 +65,13 @@ common::Expected<json, std::string> Daemon::reload() {
         add_peer_logged(*neighbor);
         break;
       case config::NeighborChange::Soft: {
-        if (n.keys_changed) {
-          // A changed static key chain resets the session in this build:
-          // rolling keys make-before-break (profile section 4) belongs to
-          // the rekey machine.
-          remove_peer(n.address, wire::CeaseSubcode::OtherConfigurationChange);
-          add_peer_logged(*neighbor);
-          break;
+        // A changed static key chain rolls live, make-before-break (profile
+        // section 4): the listeners' keys now, the session's through its
+        // chain (Peer::update_neighbor). The plan resets when it cannot.
+        if (n.keys_changed && ao_) {
+          if (auto updated = ao_->update_peer(ao_peer_of(*neighbor)); !updated) {
+            log_.error("reload: {}: {}", n.address.to_string(), updated.error());
+          }
         }
         Peer* peer = find_peer(n.address);
         if (!peer) break;

@@ -1,6 +1,7 @@
 // bgpd/session/ao_service.cpp - see ao_service.hpp.
 #include "bgpd/session/ao_service.hpp"
 
+#include <algorithm>
 #include <boost/asio/ip/udp.hpp>
 
 #include "aotls/backend/kernel_backend.hpp"
@@ -68,6 +69,15 @@ std::error_code choose_static_keys(backend::TcpAoSocket& socket, const AoPeer& p
 }
 
 }  // namespace
+
+std::vector<aotls::rekey::ChainKey> chain_of(const AoPeer& peer) {
+  std::vector<aotls::rekey::ChainKey> chain;
+  for (const auto& key : peer.static_keys) {
+    chain.push_back({key.send_id, key.recv_id, key.params, key.secret, key.send_lifetime,
+                     key.accept_lifetime});
+  }
+  return chain;
+}
 
 struct AoService::Parts {
   backend::SystemSocketOptions syscalls;
@@ -156,6 +166,33 @@ void AoService::add_listener(int fd, const Endpoint& local) {
   parts_->listeners.push_back({std::move(socket), setup.family});
 }
 
+common::Expected<void, std::string> AoService::update_peer(const AoPeer& peer) {
+  const auto known = std::find_if(parts_->peers.begin(), parts_->peers.end(),
+                                  [&](const AoPeer& p) { return p.address == peer.address; });
+  if (known == parts_->peers.end()) return add_peer(peer);
+  const auto same_ids = [](const aotls::keys::Mkt& a) {
+    return [&a](const aotls::keys::Mkt& b) { return a.send_id == b.send_id && a.recv_id == b.recv_id; };
+  };
+  const auto before = keys_of(*known);
+  const auto after = keys_of(peer);
+  const auto family = family_of(peer.address);
+  for (auto& listener : parts_->listeners) {
+    if (listener.family != family) continue;
+    for (const auto& mkt : after) {
+      if (std::any_of(before.begin(), before.end(), same_ids(mkt))) continue;
+      if (auto ec = listener.socket->add_key(prefix_of(peer), mkt)) {
+        return common::Unexpected("a new key on the listener: " + ec.message());
+      }
+    }
+    for (const auto& mkt : before) {
+      if (std::any_of(after.begin(), after.end(), same_ids(mkt))) continue;
+      listener.socket->delete_key(prefix_of(peer), mkt.send_id, mkt.recv_id, {});
+    }
+  }
+  *known = peer;
+  return {};
+}
+
 common::Expected<void, std::string> AoService::add_peer(const AoPeer& peer) {
   const auto family = family_of(peer.address);
   for (auto& listener : parts_->listeners) {
@@ -230,7 +267,7 @@ common::Expected<std::shared_ptr<AoSession>, std::string> AoService::session(
       return common::Unexpected("no static key inside its lifetimes: " + chosen.message());
     }
     return std::make_shared<AoSession>(shared_from_this(), std::string(backend_name()),
-                                       std::move(attached));
+                                       std::move(attached), prefix_of(peer), chain_of(peer));
   }
   const aotls::keying::KeyingOptions options{
       .side = accepted ? aotls::keys::Side::Server : aotls::keys::Side::Client,

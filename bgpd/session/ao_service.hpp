@@ -24,6 +24,7 @@
 #include "aotls/backend/backend.hpp"
 #include "aotls/backend/nfqueue/userspace_backend.hpp"
 #include "aotls/rekey/rekey_events.hpp"
+#include "aotls/rekey/static_chain.hpp"
 #include "aotls/keylog/writer.hpp"
 #include "aotls/tls/tcp_ao_wiring.hpp"
 #include "bgpd/session/ao_session.hpp"
@@ -54,6 +55,9 @@ struct StaticKey {
   bool acceptable = false;  // inside its accept lifetime
   std::int64_t send_start = 0;    // for the choice of the newest key
   std::int64_t accept_start = 0;
+  // The lifetimes themselves, for the rollover on a live connection.
+  aotls::rekey::KeyLifetime send_lifetime;
+  aotls::rekey::KeyLifetime accept_lifetime;
 };
 
 // One peer protected by TCP-AO: keys derived from the TLS handshake, or
@@ -68,6 +72,9 @@ struct AoPeer {
 
   bool is_static() const { return !static_keys.empty(); }
 };
+
+// A peer's static keys as a live session's chain rolls them (static_chain.hpp).
+std::vector<aotls::rekey::ChainKey> chain_of(const AoPeer& peer);
 
 class AoService : public std::enable_shared_from_this<AoService> {
  public:
@@ -84,6 +91,9 @@ class AoService : public std::enable_shared_from_this<AoService> {
   // Default MKT on the listeners and the userspace rules for the peer.
   common::Expected<void, std::string> add_peer(const AoPeer& peer);
   void remove_peer(const AoPeer& peer);
+  // A reload's static keys for a known peer: on the listeners, new keys go
+  // in and removed ones go out (live sessions roll through their chains).
+  common::Expected<void, std::string> update_peer(const AoPeer& peer);
 
   // Active side, on a bound socket before connect(): the default MKT, or
   // a static peer's keys with the newest sendable key current and the

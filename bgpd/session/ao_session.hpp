@@ -26,6 +26,12 @@
 
 #include "aotls/backend/backend.hpp"
 #include "aotls/keying/connection_keying.hpp"
+#include "aotls/rekey/static_chain.hpp"
+
+// clang-format off
+#include <utility>  // Boost 1.74 Asio needs it before its own headers.
+// clang-format on
+#include <boost/asio/any_io_executor.hpp>
 
 namespace bgpd::session {
 
@@ -35,9 +41,11 @@ class AoSession {
   AoSession(std::shared_ptr<const void> keepalive, std::string backend,
             std::unique_ptr<aotls::backend::TcpAoSocket> socket,
             const aotls::keying::KeyingOptions& options);
-  // Static keys, already on the socket.
+  // Static keys, already on the socket; `chain` rolls them over by their
+  // lifetimes and reloads (profile section 4, static key chains).
   AoSession(std::shared_ptr<const void> keepalive, std::string backend,
-            std::unique_ptr<aotls::backend::TcpAoSocket> socket);
+            std::unique_ptr<aotls::backend::TcpAoSocket> socket, aotls::backend::PeerPrefix peer,
+            std::vector<aotls::rekey::ChainKey> chain);
   AoSession(const AoSession&) = delete;
   AoSession& operator=(const AoSession&) = delete;
 
@@ -49,6 +57,11 @@ class AoSession {
   // Profile section 4's kick for rollovers: `kick` makes the connection send
   // now (bgpd: a KEEPALIVE). Set on the connection's strand, called there.
   void set_kick(std::function<void()> kick) { kick_ = std::move(kick); }
+  // The timer of either kind: derived keys' keying, or the static chain
+  // against the wall clock. Returns when to call again.
+  std::chrono::steady_clock::time_point tick(std::chrono::steady_clock::time_point now);
+  // A reload's key chain (static sessions only; make-before-break).
+  void set_chain(std::vector<aotls::rekey::ChainKey> chain);
   // Either kind; a static session reports state "static", generation 0.
   aotls::keying::KeyingStatus status(std::chrono::steady_clock::time_point now) const;
 
@@ -56,9 +69,20 @@ class AoSession {
   std::shared_ptr<const void> keepalive_;  // first: destroyed last
   std::string backend_;
   std::unique_ptr<aotls::backend::TcpAoSocket> socket_;
+  std::chrono::steady_clock::time_point tick_static(std::chrono::steady_clock::time_point now);
+
   std::function<void()> kick_;
   std::unique_ptr<aotls::keying::ConnectionKeying> keying_;  // refers to *socket_
+  // Static sessions: the chain, where the keys go, and what it did.
+  aotls::backend::PeerPrefix peer_;
+  std::unique_ptr<aotls::rekey::StaticChain> chain_;
+  std::uint64_t keys_deleted_ = 0;
+  std::optional<std::string> chain_error_;
 };
+
+// Runs session->tick() on `executor` for as long as the session lives (the
+// transports start it for their TCP-AO).
+void start_ao_timer(boost::asio::any_io_executor executor, const std::shared_ptr<AoSession>& session);
 
 // Why TCP-AO refused a connection; the log and the CLI show the message.
 enum class AoFailure {

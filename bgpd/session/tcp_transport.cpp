@@ -1,6 +1,8 @@
 // bgpd/session/tcp_transport.cpp - see tcp_transport.hpp.
 #include "bgpd/session/tcp_transport.hpp"
 
+#include "bgpd/session/ao_session.hpp"
+
 #include <fmt/format.h>
 
 #include <boost/asio/redirect_error.hpp>
@@ -47,6 +49,7 @@ TcpTransport::TcpTransport(asio::ip::tcp::socket socket, TcpProtection protectio
   // queue already coalesces, so Nagle only adds delay.
   boost::system::error_code ignored;
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  if (ao_) start_ao_timer(socket_.get_executor(), ao_);
 }
 
 asio::awaitable<IoResult> TcpTransport::read_some(asio::mutable_buffer buffer) {

@@ -4,11 +4,7 @@
 #include <openssl/x509.h>
 #include <sys/socket.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -84,27 +80,6 @@ std::shared_ptr<asio::ssl::context> wrap(aotls::tls::SslCtxPtr ctx) {
   return std::make_shared<asio::ssl::context>(ctx.release());
 }
 
-// A keying timer that fails retries at this pace; the error stays in the
-// keying's status for the CLI meanwhile.
-constexpr auto kKeyingRetry = std::chrono::seconds(1);
-
-// Profile section 4: the keying's timer (default-MKT retirement, the next
-// generation), on the connection's strand, for as long as the session lives.
-asio::awaitable<void> drive_keying(std::weak_ptr<AoSession> weak) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  auto next = std::chrono::steady_clock::now();
-  for (;;) {
-    timer.expires_at(next);
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    const auto ao = weak.lock();
-    if (!ao) co_return;
-    const auto now = std::chrono::steady_clock::now();
-    const auto wake = ao->keying().tick(now);
-    next = wake ? *wake : now + kKeyingRetry;
-  }
-}
-
 }  // namespace
 
 common::Expected<TlsContexts, std::vector<std::string>> TlsContexts::make(
@@ -123,9 +98,7 @@ common::Expected<TlsContexts, std::vector<std::string>> TlsContexts::make(
 TlsTransport::TlsTransport(std::unique_ptr<Stream> stream, TransportInfo info,
                            std::shared_ptr<AoSession> ao)
     : stream_(std::move(stream)), info_(std::move(info)), ao_(std::move(ao)) {
-  if (ao_ && ao_->derives_keys()) {
-    asio::co_spawn(stream_->get_executor(), drive_keying(ao_), asio::detached);
-  }
+  if (ao_) start_ao_timer(stream_->get_executor(), ao_);
 }
 
 // ao.rekey_after_bytes counts what the session carried (profile section 4).

@@ -116,6 +116,9 @@ TEST(Reload, SecretChangeIsSeenWithoutBeingNamed) {
   next["/neighbors/1/ao/keychain/0/secret"_json_pointer] = "k1-rotated";
   const ReloadPlan plan = plan_reload(must_parse(reload_base()), must_parse(next));
   EXPECT_TRUE(plan_for(plan, "192.0.2.3").keys_changed);
+  // The same KeyIDs cannot name the old and the new MKT at once: no
+  // make-before-break, so the session resets (RFC 5925 section 3.1).
+  EXPECT_EQ(plan_for(plan, "192.0.2.3").change, NeighborChange::ResetRequired);
 }
 
 TEST(Reload, GlobalRestartVersusLive) {
