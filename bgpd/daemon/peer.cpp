@@ -30,6 +30,10 @@ struct Peer::Attempt {
   std::optional<wire::OpenMessage> remote_open;
   std::optional<wire::NegotiatedSession> negotiated;
   std::chrono::steady_clock::time_point established_at;
+  // RFC 4271 section 4.4: KEEPALIVEs at most one per second, kicks included.
+  std::chrono::steady_clock::time_point last_keepalive;
+  std::unique_ptr<asio::steady_timer> kick_timer;
+  bool kick_pending = false;
 };
 
 namespace {
@@ -140,6 +144,7 @@ void Peer::begin_attempt(Attempt& attempt) {
   for (std::size_t i = 0; i < attempt.timers.size(); ++i) {
     attempt.timers[i] = std::make_unique<asio::steady_timer>(*attempt.strand);
   }
+  attempt.kick_timer = std::make_unique<asio::steady_timer>(*attempt.strand);
 }
 
 void Peer::start() {
@@ -220,7 +225,7 @@ void Peer::perform(Attempt& attempt, const fsm::Action& action) {
         } else if constexpr (std::is_same_v<A, fsm::SendOpen>) {
           send_message(attempt, encode_open_message(local_open_));
         } else if constexpr (std::is_same_v<A, fsm::SendKeepalive>) {
-          send_message(attempt, encode_keepalive_message());
+          send_keepalive(attempt);
         } else if constexpr (std::is_same_v<A, fsm::SendNotification>) {
           send_notification(attempt, a);
         } else if constexpr (std::is_same_v<A, fsm::StartTimer>) {
@@ -318,11 +323,32 @@ void Peer::attach(Attempt& attempt, std::unique_ptr<session::Transport> transpor
   attempt.connection->start();
 }
 
+void Peer::send_keepalive(Attempt& attempt) {
+  attempt.last_keepalive = std::chrono::steady_clock::now();
+  send_message(attempt, encode_keepalive_message());
+}
+
 void Peer::kick(Attempt& attempt) {
   const auto state = attempt.machine.state();
-  if (state == fsm::State::OpenConfirm || state == fsm::State::Established) {
-    send_message(attempt, encode_keepalive_message());
+  if (state != fsm::State::OpenConfirm && state != fsm::State::Established) return;
+  // RFC 4271 section 4.4: "MUST NOT be sent more frequently than one per
+  // second"; a kick that comes sooner waits for its second.
+  const auto allowed = attempt.last_keepalive + std::chrono::seconds(1);
+  if (std::chrono::steady_clock::now() >= allowed) {
+    send_keepalive(attempt);
+    return;
   }
+  if (attempt.kick_pending) return;
+  attempt.kick_pending = true;
+  attempt.kick_timer->expires_at(allowed);
+  std::weak_ptr<Peer> weak = weak_from_this();
+  attempt.kick_timer->async_wait([weak, id = attempt.id](boost::system::error_code ec) {
+    auto self = weak.lock();
+    Attempt* a = self ? self->find(id) : nullptr;
+    if (ec || !a) return;
+    a->kick_pending = false;
+    self->kick(*a);
+  });
 }
 
 common::Expected<std::uint32_t, std::string> Peer::start_rollover() {

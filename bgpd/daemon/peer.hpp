@@ -122,8 +122,9 @@ class Peer : public std::enable_shared_from_this<Peer> {
   void stop_timer(Attempt& attempt, fsm::Timer which);
   void send_message(Attempt& attempt, std::vector<std::uint8_t> message);
   void send_notification(Attempt& attempt, const fsm::SendNotification& notification);
+  void send_keepalive(Attempt& attempt);
   // Profile section 4's kick after an RNextKeyID change: a KEEPALIVE, where
-  // RFC 4271 allows one (OpenConfirm and Established).
+  // RFC 4271 allows one (OpenConfirm and Established, one per second).
   void kick(Attempt& attempt);
 
   void on_message(std::uint64_t attempt_id, std::span<const std::uint8_t> message);
