@@ -31,7 +31,8 @@ bgpd_missing_packages() {
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
       missing+=("$p")
   done
-  printf '%s\n' "${missing[@]}"
+  # Nothing missing prints nothing (printf would print one empty line).
+  [ "${#missing[@]}" -eq 0 ] || printf '%s\n' "${missing[@]}"
 }
 
 bgpd_install_packages() {

@@ -43,6 +43,8 @@ class NeighborAo:
     announce: tuple | None = None
     fallback_after: int | None = None   # connect timeouts before one attempt without AO
     keychain: tuple | None = None       # mode "static": neighbors[].ao.keychain entries (dicts)
+    rekey_interval: str | None = None   # e.g. "1s": a rollover that often (profile section 4)
+    rekey_after_bytes: int | None = None  # a rollover after that many bytes
 
 
 @dataclass(frozen=True)

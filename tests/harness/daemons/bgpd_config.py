@@ -88,7 +88,8 @@ def _neighbor_ao(ao):
     """neighbors[].ao; fields left None are the daemon's defaults."""
     if ao is None:
         return {"mode": "off"}
-    fields = {"mode": ao.mode, "fallback_after": ao.fallback_after}
+    fields = {"mode": ao.mode, "fallback_after": ao.fallback_after,
+              "rekey_interval": ao.rekey_interval, "rekey_after_bytes": ao.rekey_after_bytes}
     if ao.announce is not None:
         fields["announce"] = dict(zip(("prot", "auth", "kdf"), ao.announce))
     if ao.keychain is not None:

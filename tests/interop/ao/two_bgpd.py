@@ -21,13 +21,15 @@ class Run:
     capture):` - `configure(lab, node, index, files)` sets a node up
     (files: its certificates); `inspect(lab, sessions)` runs once the
     routes are in, while tshark still records; the body gets the lab still
-    up and the capture stopped."""
+    up and the capture stopped. `run.capture` is the capture from the
+    start of the daemons on; `inspect` may stop it early (a shorter pcap)."""
 
     def __init__(self, checks, name, net, routes, configure, inspect):
         self.checks, self.routes = checks, routes
         self.configure, self.inspect = configure, inspect
         self.topo = common.star(name, ("r1", "bgpd", 65001), [("r2", "bgpd", 65002)], net)
         self.lab = common.TlsLab(self.topo)
+        self.capture = None
 
     def __enter__(self):
         lab = self.lab.__enter__()
@@ -39,7 +41,7 @@ class Run:
                 files = certs.router(node, ca, [addresses[f][index] for f in ("ipv4", "ipv6")])
                 self.configure(lab, node, index, files)
                 lab.announce(node, *self.routes[node])
-            capture = common.Capture(lab.netns("r1"), "eth1", lab.run_dir)
+            capture = self.capture = common.Capture(lab.netns("r1"), "eth1", lab.run_dir)
             try:
                 lab.start(sequential=True)
                 sessions = [lab.session("r1:eth1", f) for f in ("ipv4", "ipv6")]

@@ -13,7 +13,7 @@ import tempfile
 import unittest
 
 from tests.harness.daemons import bgpd_config
-from tests.harness.model import Neighbor, NeighborTls, Speaker, TlsFiles
+from tests.harness.model import Neighbor, NeighborAo, NeighborTls, Speaker, TlsFiles
 from tests.interop.tls.common import LAB_CERTS
 
 
@@ -157,6 +157,15 @@ class Rendering(unittest.TestCase):
         self.assertEqual(second["tls"], {"mode": "required", "peer_name": "r2.lab"})
         self.assertTrue(second["passive"])
         self.assertNotIn("fallback", second)
+
+    def test_ao_rekey_settings(self):
+        config = self.render(Neighbor("10.0.0.2", "10.0.0.1", 65002,
+                                      ao=NeighborAo(rekey_interval="1s", rekey_after_bytes=4096)),
+                             Neighbor("fd00::2", "fd00::1", 65002, ao=NeighborAo()))
+        first, second = config["neighbors"]
+        self.assertEqual(first["ao"], {"mode": "opportunistic", "rekey_interval": "1s",
+                                       "rekey_after_bytes": 4096})
+        self.assertEqual(second["ao"], {"mode": "opportunistic"})
 
 
 if __name__ == "__main__":

@@ -1,0 +1,35 @@
+#!/bin/sh
+# tests/vm/scenarios/kernel_pair.sh - runs INSIDE the guest as /scenario
+# (tests/vm/kernel_pair.py): two bgpd on the guest kernel's TCP-AO (global
+# ao.backend "kernel"), tls required + ao opportunistic, in namespaces r1
+# (passive) and r2 joined by a veth (10.71.1.0/24, fd00:71:1::/64);
+# /payload holds r1.json, r2.json and the certificates made on the host.
+# It only gathers (guest-lib.sh write_result); the host asserts.
+set -u
+# shellcheck source=tests/vm/scenarios/guest-lib.sh
+. /lib/bgpd-vm.sh
+
+ip netns add r1 && ip netns add r2 &&
+  ip link add eth1 netns r1 type veth peer name eth1 netns r2 || log "namespace setup failed"
+for n in 1 2; do
+  ip -n "r$n" link set lo up
+  ip -n "r$n" addr add "10.71.1.$n/24" dev eth1
+  ip -n "r$n" addr add "fd00:71:1::$n/64" dev eth1 nodad
+  ip -n "r$n" link set eth1 up
+done
+
+both_established() { established r1 2 && established r2 2; }
+routes_in() {
+  has_route r1 ipv4 10.64.100.0/24 && has_route r1 ipv6 fd64:100::/48 &&
+    has_route r2 ipv4 10.63.100.0/24 && has_route r2 ipv6 fd63:100::/48
+}
+defaults_gone() { default_gone r1 && default_gone r2; }
+
+# r1 is passive and listens before r2 exists.
+start_bgpd r1 r1 && start_bgpd r2 r2 &&
+  wait_for established 60 both_established &&
+  wait_for routes 30 routes_in &&
+  wait_for default_key_deleted 20 defaults_gone
+# Keepalives (every 3 s) on the derived keys once the default MKT is gone.
+sleep 7
+write_result r1 r2
