@@ -16,8 +16,10 @@ tshark records tap0. Checks:
     kernel's MACs and ours) from the host's key log and the default MKT.
 
 With --rekey (ctest vm_rekey; issue 7's rollover across the kernel <->
-userspace pair, profile section 4): both ends have ao.rekey_interval "1s"
-and the guest stays up REKEY_HOLD seconds; instead of generation 1's
+userspace pair, profile section 4): both ends have ao.rekey_interval "1s",
+the host's namespace drops REKEY_LOSS of the BGP segments both ways (loss
+injected on the host side: the guest kernel retransmits), and the guest
+stays up REKEY_HOLD seconds; instead of generation 1's
 KeyIDs the checks want, at both ends and on both sessions, at least
 MIN_ROLLOVERS completed rollovers, no bad MAC, no key-not-found, no drop
 during rollovers (the backends' own counters), at most 4 keys; and the
@@ -34,7 +36,7 @@ import time
 
 from tests.harness import model, netns, process
 from tests.harness.daemons import bgpd_config
-from tests.interop.ao import two_bgpd
+from tests.interop.ao import rekey_loss, two_bgpd
 from tests.interop.tls import common
 from tests.vm import bench
 from tests.vm import checks as vm_checks
@@ -57,6 +59,7 @@ PASSIVE = {("h", 0): True, ("g", 1): True}
 GUEST_PAYLOAD = "/payload"
 TAP = "tap0"
 REKEY_HOLD = 30          # seconds the guest keeps its sessions up with --rekey
+REKEY_LOSS = 0.1         # share of BGP segments the host drops with --rekey
 MIN_ROLLOVERS = 4        # per session and end in that time (one per ~2-5 s)
 MAX_KEYS = 4
 
@@ -150,14 +153,18 @@ def host_ready(view, rekey):
         for e in entries.values())
 
 
-def host_state(bgpcli, socket, guest, timeout, rekey):
+def host_state(bgpcli, socket, guest, timeout, rekey, on_ready=None):
     """Polls the host's `show neighbors` until host_ready (or the guest is
     gone: the checks then fail on what is left), then reads the rest. With
-    rekey, every poll's key count is kept (at most MAX_KEYS at any time)."""
+    rekey, every poll's key count is kept (at most MAX_KEYS at any time).
+    `on_ready` runs once, when both sessions are first on derived keys."""
     key_counts = []
+    pending = [on_ready] if on_ready else []
 
     def probe():
         view = host_cli(bgpcli, socket, "show", "neighbors")
+        if pending and host_ready(view, False):
+            pending.pop()()
         key_counts.extend(len(((e.get("ao") or {}).get("session") or {}).get("keys", []))
                           for e in vm_checks.neighbors_of(view).values())
         return view, not guest.running()
@@ -243,9 +250,16 @@ def run(checks, work, bins, image, timeout, rekey):
         process.wait_until(lambda: os.path.exists(socket), 20, "the host bgpd's control socket")
         guest = bench.Guest(image, initrd, os.path.join(work.path, "console.log"),
                             timeout, netns=ns, tap=TAP)
-        host = host_state(bins["bgpcli"], socket, guest, timeout, rekey)
+        # Loss once the sessions are up: a lost SYN would only add
+        # connection attempts, and the subject is the rollovers.
+        host = host_state(bins["bgpcli"], socket, guest, timeout, rekey,
+                          on_ready=lambda: rekey_loss.drop_rules(ns, REKEY_LOSS) if rekey else None)
         status, text = guest.result()
         capture.stop()
+        if rekey:
+            lost = rekey_loss.dropped(ns)
+            checks("the host dropped BGP segments during the rollovers", lost > 0,
+                   f"{lost} dropped")
         check_host(checks, host, rekey)
         try:
             check_guest(checks, status, bench.result_json(text), rekey)

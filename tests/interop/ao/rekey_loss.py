@@ -39,15 +39,15 @@ ROUTES = {
 MAX_KEYS = 4   # g and g+1, each a send and a receive key
 
 
-def drop_rules(netns):
-    """iptables/ip6tables rules in r2's namespace that drop BGP segments at
-    random, both directions (INPUT after the TCP-AO queue, OUTPUT before)."""
+def drop_rules(netns, probability):
+    """iptables/ip6tables rules in `netns` that drop BGP segments at
+    random, both directions (tests/vm's rekeying run uses them too)."""
     rules = []
     for tool in ("iptables", "ip6tables"):
         for chain, port in (("INPUT", "--sport"), ("INPUT", "--dport"),
                             ("OUTPUT", "--sport"), ("OUTPUT", "--dport")):
             rules.append([tool, "-w", "-A", chain, "-p", "tcp", port, "179", "-m", "statistic",
-                          "--mode", "random", "--probability", str(PROBABILITY), "-j", "DROP"])
+                          "--mode", "random", "--probability", str(probability), "-j", "DROP"])
     for rule in rules:
         process.run(rule, netns=netns)
 
@@ -77,7 +77,7 @@ def main():
 
     def inspect(lab, sessions):
         transitions = {w: e.get("established_transitions") for w, _s, e, _a, _l in views(lab, sessions)}
-        drop_rules(lab.netns("r2"))
+        drop_rules(lab.netns("r2"), PROBABILITY)
         common.step(f"dropping {PROBABILITY:.0%} of r2's BGP segments both ways for {SECONDS:.0f} s")
         resets, too_many_keys = [], []
         deadline = time.monotonic() + SECONDS

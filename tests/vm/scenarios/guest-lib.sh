@@ -69,7 +69,10 @@ write_result() {
   {
     echo "{\"kernel\": \"$(uname -r)\","
     echo " \"tcp_ao_config\": \"$(zcat /proc/config.gz | grep '^CONFIG_TCP_AO=')\","
-    echo " \"waits\": {$WAITS}"
+    echo " \"waits\": {$WAITS},"
+    # TcpExt TCPAOBad: segments the kernel's TCP-AO refused for a bad MAC.
+    echo " \"tcp_ao_bad\": $(awk '/^TcpExt:/ { if (!h) { for (i = 1; i <= NF; i++) n[i] = $i; h = 1 }
+      else for (i = 1; i <= NF; i++) if (n[i] == "TCPAOBad") print $i }' /proc/net/netstat | grep . || echo null)"
     for node in "$@"; do echo ", \"$node\": $(node_json "$node")"; done
     echo "}"
   } >"$VM_RESULT"
