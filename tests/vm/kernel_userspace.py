@@ -28,6 +28,7 @@ capture verifies with every generation of the host's key log.
 Usage (root, repository root): /usr/bin/python3 -m tests.vm.kernel_userspace [--rekey]
 """
 
+import contextlib
 import json
 import os
 import subprocess
@@ -233,10 +234,14 @@ def check_guest(checks, status, result, rekey):
     vm_checks.ao_service(checks, "guest", guest.get("ao"), "kernel")
 
 
-def run(checks, work, bins, image, timeout, rekey):
-    keylog = os.path.join(work.path, "h.aokeys")
-    config, socket, payload = write_configs(work.path, bins["bgpd"], keylog, rekey)
-    initrd = bench.initramfs(os.path.join(work.path, "initrd.gz"),
+@contextlib.contextmanager
+def tap_pair(work, bins, image, timeout, config, socket, payload, rekey=False, on_ready=None):
+    """The host bgpd (`config`, control `socket`) in a namespace of the run
+    and the guest (its scenario and `payload`) on the namespace's tap, with
+    tshark on the tap. Yields (namespace, capture, host view, guest status,
+    guest text) once the guest is done and the capture stopped; removes
+    everything on the way out. `on_ready(namespace)` as in host_state."""
+    initrd = bench.initramfs(os.path.join(work, "initrd.gz"),
                              os.path.join(bench.HERE, "scenarios", "kernel_userspace.sh"),
                              payload, [bins["bgpd"], bins["bgpcli"]])
     ns = f"{netns.new_run_id()}-host"
@@ -244,18 +249,32 @@ def run(checks, work, bins, image, timeout, rekey):
     try:
         netns.create(ns)
         host_link(ns)
-        capture = common.Capture(ns, TAP, work.path)
+        capture = common.Capture(ns, TAP, work)
         daemon = process.Daemon(ns, [bins["bgpd"], "--config", config, "--log-level", "debug"],
-                                os.path.join(work.path, "h.pid"), os.path.join(work.path, "h.log"))
+                                os.path.join(work, "h.pid"), os.path.join(work, "h.log"))
         process.wait_until(lambda: os.path.exists(socket), 20, "the host bgpd's control socket")
-        guest = bench.Guest(image, initrd, os.path.join(work.path, "console.log"),
-                            timeout, netns=ns, tap=TAP)
-        # Loss once the sessions are up: a lost SYN would only add
-        # connection attempts, and the subject is the rollovers.
+        guest = bench.Guest(image, initrd, os.path.join(work, "console.log"), timeout,
+                            netns=ns, tap=TAP)
         host = host_state(bins["bgpcli"], socket, guest, timeout, rekey,
-                          on_ready=lambda: rekey_loss.drop_rules(ns, REKEY_LOSS) if rekey else None)
+                          on_ready=(lambda: on_ready(ns)) if on_ready else None)
         status, text = guest.result()
         capture.stop()
+        yield ns, capture, host, status, text
+    finally:
+        for part in (guest, daemon, capture):
+            if part is not None:
+                part.stop()
+        netns.delete(ns)
+
+
+def run(checks, work, bins, image, timeout, rekey):
+    keylog = os.path.join(work.path, "h.aokeys")
+    config, socket, payload = write_configs(work.path, bins["bgpd"], keylog, rekey)
+    # Loss once the sessions are up: a lost SYN would only add connection
+    # attempts, and the subject is the rollovers.
+    loss = (lambda ns: rekey_loss.drop_rules(ns, REKEY_LOSS)) if rekey else None
+    with tap_pair(work.path, bins, image, timeout, config, socket, payload, rekey,
+                  loss) as (ns, capture, host, status, text):
         if rekey:
             lost = rekey_loss.dropped(ns)
             checks("the host dropped BGP segments during the rollovers", lost > 0,
@@ -267,11 +286,6 @@ def run(checks, work, bins, image, timeout, rekey):
             checks("the guest printed a JSON result", False, f"{err}: {text[:400]}")
         two_bgpd.ao_verify(checks, capture, "the host's key log and the default MKT",
                            "--keylog", keylog)
-    finally:
-        for part in (guest, daemon, capture):
-            if part is not None:
-                part.stop()
-        netns.delete(ns)
 
 
 def main():

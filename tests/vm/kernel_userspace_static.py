@@ -31,7 +31,7 @@ import subprocess
 import sys
 import time
 
-from tests.harness import model, netns, process
+from tests.harness import model
 from tests.harness.daemons import bgpd_config
 from tests.interop.ao import two_bgpd
 from tests.interop.tls import common
@@ -164,23 +164,8 @@ def check_negative(checks, host, status, result):
 def one_run(checks, work, bins, image, timeout, run):
     secrets = (os.urandom(20).hex(), os.urandom(16).hex())
     config, socket, payload = write_configs(work, bins["bgpd"], run, secrets)
-    initrd = bench.initramfs(os.path.join(work, "initrd.gz"),
-                             os.path.join(bench.HERE, "scenarios", "kernel_userspace.sh"),
-                             payload, [bins["bgpd"], bins["bgpcli"]])
-    ns = f"{netns.new_run_id()}-host"
-    daemon = capture = guest = None
-    try:
-        netns.create(ns)
-        pair.host_link(ns)
-        capture = common.Capture(ns, pair.TAP, work)
-        daemon = process.Daemon(ns, [bins["bgpd"], "--config", config, "--log-level", "debug"],
-                                os.path.join(work, "h.pid"), os.path.join(work, "h.log"))
-        process.wait_until(lambda: os.path.exists(socket), 20, "the host bgpd's control socket")
-        guest = bench.Guest(image, initrd, os.path.join(work, "console.log"), timeout,
-                            netns=ns, tap=pair.TAP)
-        host = pair.host_state(bins["bgpcli"], socket, guest, timeout, False)
-        status, text = guest.result()
-        capture.stop()
+    with pair.tap_pair(work, bins, image, timeout, config, socket,
+                       payload) as (_ns, capture, host, status, text):
         try:
             result = bench.result_json(text)
         except ValueError as err:
@@ -192,11 +177,6 @@ def one_run(checks, work, bins, image, timeout, run):
             check_positive(checks, run, host, status, result)
             two_bgpd.ao_verify(checks, capture, f"run {run}: the host's key chain (its config)",
                                "--keys", config)
-    finally:
-        for part in (guest, daemon, capture):
-            if part is not None:
-                part.stop()
-        netns.delete(ns)
 
 
 def main():

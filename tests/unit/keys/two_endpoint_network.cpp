@@ -164,4 +164,32 @@ void TwoEndpointNetwork::verify_invariant(const std::string& after) {
   }
 }
 
+void RandomChannel::transmit(std::uint64_t number) {
+  if (chance(odds_.loss)) {
+    network_.drop(number);
+    return;
+  }
+  schedule(number);
+  if (chance(odds_.duplicate)) {
+    network_.duplicate(number);
+    schedule(number);
+  }
+}
+
+void RandomChannel::schedule(std::uint64_t number) {
+  std::uniform_int_distribution<long> delay(odds_.min_delay.count(), odds_.max_delay.count());
+  scheduled_.push_back({network_.now() + Duration{delay(rng_)}, number});
+}
+
+std::vector<std::uint64_t> RandomChannel::take_due() {
+  std::stable_sort(scheduled_.begin(), scheduled_.end(),
+                   [](const Scheduled& a, const Scheduled& b) { return a.due < b.due; });
+  std::vector<std::uint64_t> due;
+  while (!scheduled_.empty() && scheduled_.front().due <= network_.now()) {
+    due.push_back(scheduled_.front().number);
+    scheduled_.erase(scheduled_.begin());
+  }
+  return due;
+}
+
 }  // namespace aotls::keys::testing

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -101,6 +102,40 @@ class TwoEndpointNetwork {
   std::size_t invariant_checks_ = 0;
   std::size_t invariant_failures_ = 0;
   bool checking_ = true;
+};
+
+// A channel that loses, duplicates and reorders segments at random: each
+// transmitted segment is lost, or delivered once or twice, each copy after
+// a delay drawn in [min_delay, max_delay]. All draws, the callers' own
+// chances included, come from one seeded generator, so runs repeat.
+class RandomChannel {
+ public:
+  struct Odds {
+    double loss = 0.1;
+    double duplicate = 0.05;
+    Duration min_delay{1};
+    Duration max_delay{400};
+  };
+  RandomChannel(TwoEndpointNetwork& network, Odds odds, unsigned seed)
+      : network_(network), odds_(odds), rng_(seed) {}
+
+  bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
+  // Segment `number`, just sent, goes on its way (or is lost).
+  void transmit(std::uint64_t number);
+  // The segments due by now, in due order, taken out of the schedule.
+  std::vector<std::uint64_t> take_due();
+
+ private:
+  struct Scheduled {
+    TimePoint due;
+    std::uint64_t number;
+  };
+  void schedule(std::uint64_t number);
+
+  TwoEndpointNetwork& network_;
+  Odds odds_;
+  std::mt19937 rng_;
+  std::vector<Scheduled> scheduled_;
 };
 
 }  // namespace aotls::keys::testing

@@ -31,7 +31,9 @@ constexpr double kDuplicateChance = 0.05;
 
 class RandomRun {
  public:
-  explicit RandomRun(unsigned seed) : sim_({MktParams{}, MktParams{}, Duration{200}}), rng_(seed) {}
+  explicit RandomRun(unsigned seed)
+      : sim_({MktParams{}, MktParams{}, Duration{200}}),
+        channel_(sim_, {kLossChance, kDuplicateChance, Duration{5}, kMaxDelay}, seed) {}
 
   void run() {
     sim_.install_default_mkts();
@@ -57,39 +59,12 @@ class RandomRun {
   std::size_t reverted() const { return reverted_; }
 
  private:
-  struct Scheduled {
-    TimePoint due;
-    std::uint64_t number;
-  };
+  bool chance(double p) { return channel_.chance(p); }
 
-  bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
-
-  void send(Side from) {
-    const std::uint64_t number = sim_.send(from);
-    if (chance(kLossChance)) {
-      sim_.drop(number);
-      return;
-    }
-    schedule(number);
-    if (chance(kDuplicateChance)) {
-      sim_.duplicate(number);
-      schedule(number);
-    }
-  }
-
-  void schedule(std::uint64_t number) {
-    std::uniform_int_distribution<long> delay(5, kMaxDelay.count());
-    scheduled_.push_back({sim_.now() + Duration{delay(rng_)}, number});
-  }
+  void send(Side from) { channel_.transmit(sim_.send(from)); }
 
   void deliver_due() {
-    std::stable_sort(scheduled_.begin(), scheduled_.end(),
-                     [](const Scheduled& a, const Scheduled& b) { return a.due < b.due; });
-    while (!scheduled_.empty() && scheduled_.front().due <= sim_.now()) {
-      const std::uint64_t number = scheduled_.front().number;
-      scheduled_.erase(scheduled_.begin());
-      deliver(number);
-    }
+    for (const std::uint64_t number : channel_.take_due()) deliver(number);
   }
 
   // The handshake rides on the deliveries: the server derives when the
@@ -121,8 +96,7 @@ class RandomRun {
   }
 
   TwoEndpointSim sim_;
-  std::mt19937 rng_;
-  std::vector<Scheduled> scheduled_;
+  RandomChannel channel_;
   std::size_t delivered_ = 0;
   std::size_t not_good_ = 0;
   std::size_t late_default_ = 0;

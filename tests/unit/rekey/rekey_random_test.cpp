@@ -51,7 +51,7 @@ class RandomRekeyRun {
   explicit RandomRekeyRun(const RunSetup& setup)
       : setup_(setup),
         sim_({setup.client_params, setup.server_params, Duration{200}, setup.client, setup.server}),
-        rng_(setup.seed) {}
+        channel_(sim_, {kLossChance, kDuplicateChance, Duration{1}, kMaxDelay}, setup.seed) {}
 
   void run() {
     if (setup_.start == 0) {
@@ -104,11 +104,6 @@ class RandomRekeyRun {
     return key == nullptr ? keys::kDefaultGeneration : key->generation;
   }
 
-  struct Scheduled {
-    TimePoint due;
-    std::uint64_t number;
-  };
-
   bool done() const {
     for (Side side : {Side::Client, Side::Server}) {
       if (sim_.endpoint(side).machine.status().rollovers_done < setup_.rollovers) return false;
@@ -116,7 +111,7 @@ class RandomRekeyRun {
     return true;
   }
 
-  bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
+  bool chance(double p) { return channel_.chance(p); }
 
   void step(Side side) {
     if (chance(kCommandChance)) {
@@ -134,29 +129,10 @@ class RandomRekeyRun {
     }
   }
 
-  void transmit(std::uint64_t number) {
-    if (chance(kLossChance)) {
-      sim_.drop(number);
-      return;
-    }
-    schedule(number);
-    if (chance(kDuplicateChance)) {
-      sim_.duplicate(number);
-      schedule(number);
-    }
-  }
-
-  void schedule(std::uint64_t number) {
-    std::uniform_int_distribution<long> delay(1, kMaxDelay.count());
-    scheduled_.push_back({sim_.now() + Duration{delay(rng_)}, number});
-  }
+  void transmit(std::uint64_t number) { channel_.transmit(number); }
 
   void deliver_due() {
-    std::stable_sort(scheduled_.begin(), scheduled_.end(),
-                     [](const Scheduled& a, const Scheduled& b) { return a.due < b.due; });
-    while (!scheduled_.empty() && scheduled_.front().due <= sim_.now()) {
-      const std::uint64_t number = scheduled_.front().number;
-      scheduled_.erase(scheduled_.begin());
+    for (const std::uint64_t number : channel_.take_due()) {
       const keys::testing::Segment* segment = sim_.peek(number);
       ASSERT_NE(segment, nullptr) << "#" << number;
       const Side to = peer_of(segment->from);
@@ -203,8 +179,7 @@ class RandomRekeyRun {
 
   RunSetup setup_;
   RekeySim sim_;
-  std::mt19937 rng_;
-  std::vector<Scheduled> scheduled_;
+  keys::testing::RandomChannel channel_;
   TimePoint quiet_until_{};
   std::map<Generation, unsigned> started_by_;
   std::size_t delivered_ = 0;
