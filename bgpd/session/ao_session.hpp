@@ -1,5 +1,6 @@
 // bgpd/session/ao_session.hpp - TCP-AO on one BGP connection, keyed from
-// its TLS handshake (draft-piraux-tcp-ao-tls; AO-TLS profile sections 3-5).
+// its TLS handshake (draft-piraux-tcp-ao-tls; AO-TLS profile sections 3-5)
+// or a static key chain.
 //
 // Keys come from the TLS handshake (ao opportunistic or required) or from
 // the configuration (ao static: installed by AoService before connect(),
@@ -10,8 +11,11 @@
 // on first, so the SYN is signed), right after accept() on the passive side
 // (the socket inherited the default MKT from its listener). tls_handshake()
 // arms it on the SSL, so that aotls/keying installs generation 1 inside the
-// handshake, and the TLS transport then drives its timer (default-MKT
-// retirement, generation 2) for as long as the connection lives.
+// handshake. Either transport then drives the session's timer
+// (start_ao_timer) for as long as the connection lives: the keying's
+// (default-MKT retirement, generation 2, then rollovers: profile section
+// 4), or a static chain's (keys in and out as lifetimes pass or a reload
+// changes the chain, make-before-break).
 //
 // Lifetime: the session owns the backend socket and keeps its backend alive
 // (`keepalive`), so a connection that outlives the daemon's AO service in a
