@@ -80,30 +80,31 @@ def speaker(node, files, global_ao, rekey):
                          tls=files, ao=global_ao)
 
 
-def write_configs(work, bgpd, keylog, rekey):
+def write_configs(work, bgpd, make_speaker, host_ao, extra=None):
     """Certificates, the host's config (host paths) and the guest's (guest
     paths, in the payload); both checked by `bgpd --check` with host paths.
-    Returns (host config path, host control socket, payload directory)."""
+    `make_speaker(node, tls files, global ao)` builds each side; `extra`
+    ({name: value}) goes into the payload for the guest scenario. Returns
+    (host config path, host control socket, payload directory)."""
     payload = os.path.join(work, "payload")
     os.makedirs(payload)
-    if rekey:
-        with open(os.path.join(payload, "hold"), "w", encoding="ascii") as f:
-            f.write(f"{REKEY_HOLD}\n")
+    for name, value in (extra or {}).items():
+        with open(os.path.join(payload, name), "w", encoding="ascii") as f:
+            f.write(f"{value}\n")
     certs = common.Certs(os.path.join(payload, "certs"))
     ca = certs.ca("lab")
     files = {node: certs.router(node, ca, list(ADDRESSES[node])) for node in ("h", "g")}
     guest_files = model.TlsFiles(*(f.replace(payload, GUEST_PAYLOAD, 1) for f in
                                    (files["g"].ca_file, files["g"].cert_file,
                                     files["g"].key_file)))
-    host_ao = model.GlobalAo(backend="userspace", keylog_file=keylog, nfqueue_base=4700)
     kernel_ao = model.GlobalAo(backend="kernel")
     host_socket = os.path.join(work, "h.sock")
     for path, config, control, check in (
-            (os.path.join(work, "h.json"), speaker("h", files["h"], host_ao, rekey), host_socket,
+            (os.path.join(work, "h.json"), make_speaker("h", files["h"], host_ao), host_socket,
              True),
-            (os.path.join(work, "g-check.json"), speaker("g", files["g"], kernel_ao, rekey),
+            (os.path.join(work, "g-check.json"), make_speaker("g", files["g"], kernel_ao),
              os.path.join(work, "g.sock"), True),
-            (os.path.join(payload, "g.json"), speaker("g", guest_files, kernel_ao, rekey),
+            (os.path.join(payload, "g.json"), make_speaker("g", guest_files, kernel_ao),
              "/run/g/bgpd.sock", False)):
         with open(path, "w", encoding="utf-8") as f:
             json.dump(bgpd_config.render(config, control), f, indent=2)
@@ -269,7 +270,10 @@ def tap_pair(work, bins, image, timeout, config, socket, payload, rekey=False, o
 
 def run(checks, work, bins, image, timeout, rekey):
     keylog = os.path.join(work.path, "h.aokeys")
-    config, socket, payload = write_configs(work.path, bins["bgpd"], keylog, rekey)
+    host_ao = model.GlobalAo(backend="userspace", keylog_file=keylog, nfqueue_base=4700)
+    config, socket, payload = write_configs(
+        work.path, bins["bgpd"], lambda node, files, ao: speaker(node, files, ao, rekey), host_ao,
+        {"hold": REKEY_HOLD} if rekey else None)
     # Loss once the sessions are up: a lost SYN would only add connection
     # attempts, and the subject is the rollovers.
     loss = (lambda ns: rekey_loss.drop_rules(ns, REKEY_LOSS)) if rekey else None

@@ -25,14 +25,11 @@ Usage (root, repository root):
   /usr/bin/python3 -m tests.vm.kernel_userspace_static [a|b|wrong]...   (default: a b wrong)
 """
 
-import json
 import os
-import subprocess
 import sys
 import time
 
 from tests.harness import model
-from tests.harness.daemons import bgpd_config
 from tests.interop.ao import two_bgpd
 from tests.interop.tls import common
 from tests.vm import bench
@@ -72,37 +69,6 @@ def speaker(node, files, global_ao, run, secrets):
                  for i in (0, 1)]
     return model.Speaker(node, pair.ASNS[node], pair.ADDRESSES[node][0], neighbors,
                          pair.ROUTES[node], tls=files, ao=global_ao)
-
-
-def write_configs(work, bgpd, run, secrets):
-    payload = os.path.join(work, "payload")
-    os.makedirs(payload)
-    if run == "wrong":
-        for name, value in (("negative", "1"), ("hold", str(NEGATIVE_HOLD))):
-            with open(os.path.join(payload, name), "w", encoding="ascii") as f:
-                f.write(value + "\n")
-    certs = common.Certs(os.path.join(payload, "certs"))
-    ca = certs.ca("lab")
-    files = {node: certs.router(node, ca, list(pair.ADDRESSES[node])) for node in ("h", "g")}
-    guest_files = model.TlsFiles(*(f.replace(payload, pair.GUEST_PAYLOAD, 1) for f in
-                                   (files["g"].ca_file, files["g"].cert_file,
-                                    files["g"].key_file)))
-    host_ao = model.GlobalAo(backend="userspace", nfqueue_base=4800)
-    kernel_ao = model.GlobalAo(backend="kernel")
-    host_config = os.path.join(work, "h.json")
-    for path, config, control, check in (
-            (host_config, speaker("h", files["h"], host_ao, run, secrets),
-             os.path.join(work, "h.sock"), True),
-            (os.path.join(payload, "g.json"), speaker("g", guest_files, kernel_ao, run, secrets),
-             "/run/g/bgpd.sock", False)):
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(bgpd_config.render(config, control), f, indent=2)
-        if check:
-            result = subprocess.run([bgpd, "--check", path], capture_output=True, text=True,
-                                    timeout=30, check=False)
-            if result.returncode != 0:
-                raise RuntimeError(f"bgpd --check {path}: {result.stdout}{result.stderr}")
-    return host_config, os.path.join(work, "h.sock"), payload
 
 
 def static_session(checks, where, entry, node, index, run, backend):
@@ -163,7 +129,10 @@ def check_negative(checks, host, status, result):
 
 def one_run(checks, work, bins, image, timeout, run):
     secrets = (os.urandom(20).hex(), os.urandom(16).hex())
-    config, socket, payload = write_configs(work, bins["bgpd"], run, secrets)
+    config, socket, payload = pair.write_configs(
+        work, bins["bgpd"], lambda node, files, ao: speaker(node, files, ao, run, secrets),
+        model.GlobalAo(backend="userspace", nfqueue_base=4800),
+        {"negative": 1, "hold": NEGATIVE_HOLD} if run == "wrong" else None)
     with pair.tap_pair(work, bins, image, timeout, config, socket,
                        payload) as (_ns, capture, host, status, text):
         try:
