@@ -10,6 +10,7 @@ BGPD_BUILD_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   pkg-config openssl
   libnetfilter-queue-dev
+  libpcap-dev
 )
 # Test tooling: namespaces, real BGP peers, schema checks, captures.
 BGPD_TEST_PACKAGES=(

@@ -129,6 +129,20 @@ def boot(image, initrd, console, timeout):
     return Guest(image, initrd, console, timeout).result()
 
 
+def boot_for_result(checks, work, image, initrd, deadline, wanted):
+    """Boots the guest (console.log in the Workdir `work`) for at most
+    `wanted` seconds and parses its JSON result: (status, result), or None
+    after a failed check when the result is no JSON (`work` is kept)."""
+    console = os.path.join(work.path, "console.log")
+    status, text = boot(image, initrd, console, guest_timeout(deadline, wanted))
+    try:
+        return status, result_json(text)
+    except ValueError as err:
+        checks("the guest printed a JSON result", False, f"{err}: {text[:400]}")
+        work.keep = True
+        return None
+
+
 PRINTK = re.compile(r"^\[\s*\d+\.\d+\] ")
 
 

@@ -109,16 +109,10 @@ def main():
         initrd = bench.initramfs(os.path.join(work.path, "initrd.gz"),
                                  os.path.join(bench.HERE, "scenarios", "kernel_pair.sh"),
                                  payload, [bins["bgpd"], bins["bgpcli"]])
-        console = os.path.join(work.path, "console.log")
-        status, text = bench.boot(image, initrd, console,
-                                  bench.guest_timeout(deadline, GUEST_TIMEOUT))
-        try:
-            result = bench.result_json(text)
-        except ValueError as err:
-            checks("the guest printed a JSON result", False, f"{err}: {text[:400]}")
-            work.keep = True
+        booted = bench.boot_for_result(checks, work, image, initrd, deadline, GUEST_TIMEOUT)
+        if booted is None:
             return checks.exit_code()
-        check_guest(checks, status, result)
+        check_guest(checks, *booted)
         work.keep = bool(checks.failed)
     return checks.exit_code()
 

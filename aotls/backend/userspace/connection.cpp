@@ -88,6 +88,14 @@ void Connection::note_outbound_syn(const segment::PacketView& view) {
   ring_.default_selection(tuple_.remote_addr);
 }
 
+void Connection::repair(const ConnectionRepair& state) {
+  local_isn_ = state.local_isn;
+  remote_isn_ = state.remote_isn;
+  send_sne_.emplace(state.send);
+  receive_sne_.emplace(state.receive);
+  ring_.default_selection(tuple_.remote_addr);
+}
+
 Verdict Connection::outbound(std::vector<std::uint8_t>& packet, const segment::PacketView& view,
                              const EngineOptions& options) {
   if (view.ao()) return Verdict::drop(DropReason::AoAlreadyPresent);

@@ -31,6 +31,22 @@ struct EngineOptions {
   bool accept_icmps = false;
 };
 
+// The TCP-AO state of a connection restored without its handshake: the
+// user-space counterpart of Linux's TCP_AO_REPAIR (struct tcp_ao_repair
+// {snt_isn, rcv_isn, snd_sne, rcv_sne}) together with the sequence numbers
+// TCP_REPAIR / TCP_QUEUE_SEQ give back. A checkpointed or migrated
+// connection, or a capture that starts mid-connection, has no SYN to learn
+// the ISNs from, yet every traffic key depends on them (RFC 5925 section
+// 5.2) and every MAC on the SNE (section 6.2). The SNE is relative to a
+// reference point as in the kernel (tcp_ao_compute_sne): send = {snd_sne,
+// snd_una}, receive = {rcv_sne, rcv_nxt}.
+struct ConnectionRepair {
+  std::uint32_t local_isn = 0;    // snt_isn
+  std::uint32_t remote_isn = 0;   // rcv_isn
+  segment::SneReference send;     // {snd_sne, snd_una}
+  segment::SneReference receive;  // {rcv_sne, rcv_nxt}
+};
+
 class Connection {
  public:
   Connection(const FlowTuple& tuple, KeyRing ring) : tuple_(tuple), ring_(std::move(ring)) {}
@@ -47,6 +63,13 @@ class Connection {
                    const EngineOptions& options);
   Verdict inbound(std::vector<std::uint8_t>& packet, const segment::PacketView& view,
                   const EngineOptions& options);
+
+  // Replaces the ISNs and both SNE references (TCP_AO_REPAIR's set side):
+  // the connection is synchronized afterwards. Traffic keys are derived
+  // again on next use when the ISNs changed (RingKey::CachedMac keys on the
+  // ISN pair). Current_key / RNext_key not chosen yet become the newest key
+  // for the peer, as at connect().
+  void repair(const ConnectionRepair& state);
 
   // SNE references, for the shell's diagnostics and for tests.
   std::optional<segment::SneReference> send_sne() const;

@@ -55,6 +55,18 @@ const Connection* UserspaceTcpAo::connection(SocketId id) const {
   return nullptr;
 }
 
+std::error_code UserspaceTcpAo::repair(SocketId id, const ConnectionRepair& state) {
+  for (auto& c : connections_) {
+    if (c.id != id) continue;
+    c.connection->repair(state);
+    return {};
+  }
+  const bool listener =
+      std::any_of(listeners_.begin(), listeners_.end(), [&](const auto& l) { return l.id == id; });
+  if (listener) return BackendErrc::ListeningSocket;
+  return std::make_error_code(std::errc::no_such_file_or_directory);
+}
+
 Connection* UserspaceTcpAo::find(const FlowTuple& tuple) {
   for (auto& c : connections_) {
     if (c.connection->tuple() == tuple) return c.connection.get();

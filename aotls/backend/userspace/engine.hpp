@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <system_error>
 #include <vector>
 
 #include "aotls/backend/userspace/connection.hpp"
@@ -56,6 +57,13 @@ class UserspaceTcpAo {
   KeyRing* keys(SocketId id);
   // Connection state (SNE, ISNs) of a connection socket; nullptr otherwise.
   const Connection* connection(SocketId id) const;
+
+  // Restores a connection socket's ISNs and SNE references without a
+  // handshake (Linux's TCP_AO_REPAIR; see ConnectionRepair): for
+  // checkpoint/restore, migration, and verifying captures that start after
+  // the SYNs. ENOENT for an unknown id; BackendErrc::ListeningSocket for a
+  // listener (it has no connection state).
+  std::error_code repair(SocketId id, const ConnectionRepair& state);
 
   // A locally generated packet (IP header first) before it leaves.
   Verdict outbound(std::vector<std::uint8_t>& packet);

@@ -2,10 +2,11 @@
 // the pure packet-processing core of the `userspace` TCP-AO backend.
 //
 // Owns: per-socket key rings with Linux's key rules (key_ring.hpp), per
-// connection TCP-AO state (ISNs, SNE, traffic keys; connection.hpp), the
-// rewriting of TCP option lists (insert/strip TCP-AO, lower MSS, trim SACK;
-// tcp_rewrite.hpp), checksums (checksum.hpp), flow and ICMP classification
-// (flow.hpp), and the packet-in / verdict-out engine (engine.hpp).
+// connection TCP-AO state (ISNs, SNE, traffic keys, its restoration from
+// Linux TCP_AO_REPAIR values; connection.hpp), the rewriting of TCP option
+// lists (insert/strip TCP-AO, lower MSS, trim SACK; tcp_rewrite.hpp),
+// checksums (checksum.hpp), flow and ICMP classification (flow.hpp), and
+// the packet-in / verdict-out engine (engine.hpp).
 // Must not depend on: sockets, NFQUEUE, iptables, threads, clocks, logging,
 // bgpd. The NFQUEUE shell (aotls/backend/nfqueue_*) does the I/O.
 // Uses: aotls/segment (parsing, MAC input, sign/verify, SNE), aotls/crypto,

@@ -19,6 +19,11 @@ gap (a hole never filled by a retransmission), a TCP segment without TCP-AO
 segment at all; 2 bad input (unreadable capture or key file). Secrets are
 never printed.
 
+A flow whose handshake is not in the capture (a connection restored with
+Linux's TCP_REPAIR and TCP_AO_REPAIR, say) verifies when --isn names each
+sender's ISN: the SNE then counts from 0 at that ISN (RFC 5925 section
+6.2), and the stream is expected to start at ISN + 1.
+
 Static MKTs carry no connection identifier here: each applies to every
 flow, and a segment is checked against every static MKT whose SendID or
 RecvID equals its KeyID (the two routers' views of one key chain are mirror
@@ -26,7 +31,8 @@ images, so either view serves). Key log MKTs apply only to the connection
 whose ClientHello random they name, and only in their direction.
 
 Usage: ao_verify.py CAPTURE [--keylog FILE] [--keys FILE] [--default-mkt]
-                    [--require-ao] [--port N ...] [--json]
+                    [--isn ADDR:PORT=ISN ...] [--require-ao] [--port N ...]
+                    [--json]
 """
 import argparse
 import hmac
@@ -58,6 +64,7 @@ class KeyIdCount:
 @dataclass
 class DirectionState:
     isn: Optional[int] = None
+    isn_given: bool = False  # from --isn: the SYN is not in the capture
     extender: Optional[tcpao.SequenceExtender] = None
     ranges: List[Tuple[int, int]] = field(default_factory=list)
     counts: Dict[int, KeyIdCount] = field(default_factory=dict)
@@ -90,13 +97,15 @@ class Failure:
 
 class Verifier:
     def __init__(self, static_keys: List[keysrc.Mkt], keylog: keysrc.KeyLog,
-                 use_default_mkt: bool, require_ao: bool, ports: List[int]):
+                 use_default_mkt: bool, require_ao: bool, ports: List[int],
+                 isns: Optional[Dict[Tuple[bytes, int], int]] = None):
         self.static_keys = list(static_keys)
         if use_default_mkt:
             self.static_keys.insert(0, keysrc.default_mkt())
         self.keylog = keylog
         self.require_ao = require_ao
         self.ports = set(ports)
+        self.isns = dict(isns or {})
         self.flows: List[Flow] = []
         self.current: Dict[tuple, Flow] = {}
         self.failures: List[Failure] = []
@@ -145,6 +154,10 @@ class Verifier:
         flow = Flow(len(self.flows) + 1, client, server)
         self.flows.append(flow)
         self.current[key] = flow
+        for direction, sender in ((C2S, client), (S2C, server)):
+            if sender in self.isns:
+                flow.dirs[direction].isn = self.isns[sender]
+                flow.dirs[direction].isn_given = True
         return flow
 
     def _learn_isn(self, flow: Flow, direction: str, isn: int, frame: int) -> None:
@@ -242,7 +255,8 @@ class Verifier:
         state = flow.dirs[direction]
         if state.isn is None:
             return
-        covered = state.isn  # extended ISN: SNE 0
+        # Extended ISN (SNE 0); a given ISN's SYN is not in the capture.
+        covered = state.isn + state.isn_given
         for start, end in sorted(state.ranges):
             if start > covered:
                 state.gaps.append((covered, start))
@@ -305,6 +319,20 @@ def _client_random(flow: Flow) -> Optional[bytes]:
     return bytes(prefix[_CLIENT_RANDOM_OFFSET:_CLIENT_RANDOM_END])
 
 
+def _endpoint_isn(text: str) -> Tuple[Tuple[bytes, int], int]:
+    """argparse type of --isn: "10.0.0.1:179=123" or "[fd00::1]:179=123"."""
+    try:
+        endpoint, isn = text.rsplit("=", 1)
+        host, port = endpoint.rsplit(":", 1)
+        address = ipaddress.ip_address(host[1:-1] if host.startswith("[") else host)
+        value = int(isn, 0)
+        if not 0 <= value <= 0xFFFFFFFF or not 0 <= int(port) <= 0xFFFF:
+            raise ValueError(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected ADDR:PORT=ISN, got %r" % text) from None
+    return (address.packed, int(port)), value
+
+
 def print_text(report: dict, out) -> None:
     for flow in report["flows"]:
         random = flow["client_random"]
@@ -340,6 +368,9 @@ def main(argv=None) -> int:
                         help="static MKTs: JSON list, {\"keys\": [...]} or a bgpd config")
     parser.add_argument("--default-mkt", action="store_true",
                         help="also try the default MKT of profile section 3 (KeyID 0)")
+    parser.add_argument("--isn", action="append", default=[], type=_endpoint_isn,
+                        help="ADDR:PORT=ISN ([ADDR]:PORT for IPv6): the ISN of the sender at "
+                             "that endpoint, for a flow whose handshake was not captured")
     parser.add_argument("--require-ao", action="store_true",
                         help="fail on any TCP segment without TCP-AO (of the selected ports)")
     parser.add_argument("--port", type=int, action="append", default=[],
@@ -350,7 +381,7 @@ def main(argv=None) -> int:
         static = [m for path in args.keys for m in keysrc.load_static_keys(path)]
         keylog = keysrc.load_key_log(args.keylog) if args.keylog else {}
         verifier = Verifier(static, keylog, args.default_mkt or bool(args.keylog),
-                            args.require_ao, args.port)
+                            args.require_ao, args.port, dict(args.isn))
         verifier.add_capture(args.capture)
     except (keysrc.KeyFileError, capture.CaptureError, OSError) as e:
         print("ao_verify: %s" % e, file=sys.stderr)

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
-from contextlib import redirect_stdout
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -526,6 +526,41 @@ class SequenceSpace(Workdir):
         packets, data = self.wrapping_flow()
         status, report = self.run_verifier([p for p in packets if p is not data[2]], self.KEYS)
         self.assert_fails(status, report, "sequence gap: 100 bytes")
+
+    def restored_flow(self):
+        """A flow as a TCP_REPAIR restore leaves it: no handshake, both
+        directions starting just below 2^32 and wrapping."""
+        conn = Connection(0xFFFFFF00, 0xFFFFFF80)
+        conn.nxt = {"c2s": 0xFFFFFF01, "s2c": 0xFFFFFF81}
+        packets = []
+        for i in range(4):  # 100 bytes each way: c2s wraps in the 3rd, s2c in the 2nd
+            packets.append(conn.segment("c2s", ACK | PSH, bytes([i]) * 100, mkt=self.MKT))
+            packets.append(conn.segment("s2c", ACK | PSH, bytes([i]) * 100, mkt=self.MKT))
+        return packets
+
+    def isn_args(self, client_isn=0xFFFFFF00, server_isn=0xFFFFFF80):
+        return ["--isn", "10.0.0.1:%d=%d" % (CPORT, client_isn),
+                "--isn", "10.0.0.2:%d=%d" % (SPORT, server_isn)]
+
+    def test_restored_flow_verifies_with_given_isns(self):
+        status, report = self.run_verifier(self.restored_flow(), self.KEYS, extra=self.isn_args())
+        self.assert_ok(status, report, 8)
+        self.assertEqual(report["flows"][0]["directions"]["c2s"]["gaps"], [])
+
+    def test_restored_flow_without_isns_fails(self):
+        status, report = self.run_verifier(self.restored_flow(), self.KEYS)
+        self.assert_fails(status, report, "handshake not captured")
+
+    def test_restored_flow_with_a_wrong_isn_fails(self):
+        status, report = self.run_verifier(self.restored_flow(), self.KEYS,
+                                           extra=self.isn_args(server_isn=0xFFFFFF7F))
+        self.assert_fails(status, report, "MAC mismatch")
+
+    def test_bad_isn_argument_is_an_input_error(self):
+        with self.assertRaises(SystemExit) as exit_:
+            with redirect_stderr(io.StringIO()):
+                ao_verify.main(["x.pcap", "--isn", "10.0.0.1=5"])
+        self.assertEqual(exit_.exception.code, 2)
 
     def test_gap_filled_by_retransmission_passes(self):
         packets, data = self.wrapping_flow()
