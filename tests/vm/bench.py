@@ -43,12 +43,23 @@ def _run(args, timeout, what):
     return subprocess.CompletedProcess(args, proc.returncode, out)
 
 
-def binaries(workdir):
-    """Private copies of bgpd and bgpcli ($BGPD_BIN/$BGPCLI_BIN, else the
-    release tree), so a rebuild during the run cannot change them."""
+# Executables the tests copy: (environment variable, path in build/release).
+BINARIES = {
+    "bgpd": ("BGPD_BIN", "bgpd/daemon/bgpd"),
+    "bgpcli": ("BGPCLI_BIN", "bgpd/cli/bgpcli"),
+    "ao_capture": ("AO_CAPTURE_BIN", "tests/vm/ao_capture"),
+    "ao_seq_wrap": ("AO_SEQ_WRAP_BIN", "tests/vm/ao_seq_wrap"),
+    "ao_replay": ("AO_REPLAY_BIN", "tests/tools/ao_replay/ao_replay"),
+}
+
+
+def binaries(workdir, names=("bgpd", "bgpcli")):
+    """Private copies of the executables `names` (from BINARIES: the
+    variable's path, else the release tree), so a rebuild during the run
+    cannot change them."""
     found = {}
-    for name, variable, built in (("bgpd", "BGPD_BIN", "bgpd/daemon/bgpd"),
-                                  ("bgpcli", "BGPCLI_BIN", "bgpd/cli/bgpcli")):
+    for name in names:
+        variable, built = BINARIES[name]
         source = os.environ.get(variable) or os.path.join(REPO, "build", "release", built)
         if not os.access(source, os.X_OK):
             raise RuntimeError(f"{name} not found at {source}: build it or set {variable}")

@@ -12,11 +12,16 @@ gathers (scenarios/kernel_pair.sh); the checks are here:
     generation >= 1, current/RNext KeyIDs of generation 1 for the side's
     role, the default MKT (KeyID 0) deleted, good segments counted on the
     derived keys, no bad MAC, no key-not-found;
-  - `show ao`: the kernel backend, its probe found kernel TCP-AO.
+  - `show ao`: the kernel backend, its probe found kernel TCP-AO;
+  - the veth as r1 saw it (tests/vm/guest/ao_capture, returned by the
+    guest with r1's key log): tests/tools/ao_verify verifies every segment
+    of both sessions, both kernels' MACs, from the default MKT and the key
+    log, and each session shows generation 1's KeyIDs in both directions.
 
 Usage (root, repository root): /usr/bin/python3 -m tests.vm.kernel_pair
 """
 
+import base64
 import json
 import os
 import subprocess
@@ -25,6 +30,7 @@ import time
 
 from tests.harness import model
 from tests.harness.daemons import bgpd_config
+from tests.interop.ao import two_bgpd
 from tests.interop.tls import common
 from tests.vm import bench
 from tests.vm import checks as vm_checks
@@ -41,6 +47,7 @@ ROUTES = {
            model.Route("fd64:100::/48", (), ())],
 }
 GUEST_PAYLOAD = "/payload"
+R1_KEYLOG = "/tmp/r1.aokeys"   # in the guest; the scenario returns it
 
 
 def other(node):
@@ -53,8 +60,9 @@ def speaker(node, files):
                                 asn=ASNS[peer], tls=common.tls("required"),
                                 ao=model.NeighborAo("opportunistic"), passive=node == "r1")
                  for i in (0, 1)]
+    keylog = R1_KEYLOG if node == "r1" else None
     return model.Speaker(node, ASNS[node], ADDRESSES[node][0], neighbors, ROUTES[node],
-                         tls=files, ao=model.GlobalAo(backend="kernel"))
+                         tls=files, ao=model.GlobalAo(backend="kernel", keylog_file=keylog))
 
 
 def write_payload(payload, bgpd):
@@ -80,8 +88,9 @@ def write_payload(payload, bgpd):
 
 
 def check_guest(checks, status, result):
-    vm_checks.guest_report(checks, status, result, ("r1_socket", "r2_socket", "established",
-                                                    "routes", "default_key_deleted"))
+    vm_checks.guest_report(checks, status, result, ("capture_ready", "r1_socket", "r2_socket",
+                                                    "established", "routes",
+                                                    "default_key_deleted"))
     for node in ("r1", "r2"):
         peer = other(node)
         entries = vm_checks.neighbors_of(result[node].get("neighbors"))
@@ -96,23 +105,55 @@ def check_guest(checks, status, result):
         vm_checks.ao_service(checks, node, result[node].get("ao"), "kernel")
 
 
+class GuestCapture:
+    """The guest's capture, decoded beside its key log (two_bgpd.ao_verify
+    reads `.pcap`)."""
+
+    def __init__(self, workdir, result):
+        self.pcap = os.path.join(workdir, "r1-veth.pcap")
+        self.keylog = os.path.join(workdir, "r1.aokeys")
+        capture = result.get("capture") or {}
+        for path, lines in ((self.pcap, capture.get("pcap_base64", [])),
+                            (self.keylog, result.get("r1_keylog_base64", []))):
+            with open(path, "wb") as f:
+                f.write(base64.b64decode("".join(lines)))
+        self.exit, self.stats = capture.get("exit"), capture.get("stats") or {}
+
+
+def check_capture(checks, capture):
+    """Both kernels' segments on the veth verify from r1's key log; every
+    session shows c(1) = 1 client to server and s(1) = 2 back."""
+    checks("guest capture: ao_capture ended cleanly, no packet dropped",
+           capture.exit == 0 and capture.stats.get("kernel_drops") == 0
+           and capture.stats.get("packets", 0) > 0, (capture.exit, capture.stats))
+    report = two_bgpd.ao_verify(checks, capture, "r1's key log (kernel <-> kernel)",
+                                "--keylog", capture.keylog)
+    flows = [f for f in report.get("flows", []) if f["has_ao"]]
+    key_ids = [(set(f["directions"]["c2s"]["key_ids"]), set(f["directions"]["s2c"]["key_ids"]))
+               for f in flows]
+    checks("guest capture: both sessions on generation 1's KeyIDs (c2s 1, s2c 2)",
+           len(flows) >= 2 and all({"1"} <= c2s and {"2"} <= s2c for c2s, s2c in key_ids),
+           key_ids)
+
+
 def main():
     common.start_budget(BUDGET, "vm_kernel_pair")
     deadline = time.monotonic() + BUDGET
     checks = common.Checks("vm_kernel_pair")
     with bench.Workdir("bgpd-vm-pair-") as work:
-        bins = bench.binaries(work.path)
+        bins = bench.binaries(work.path, ("bgpd", "bgpcli", "ao_capture"))
         image = bench.kernel(timeout=BUDGET - KERNEL_RESERVE)
         payload = os.path.join(work.path, "payload")
         os.makedirs(payload)
         write_payload(payload, bins["bgpd"])
         initrd = bench.initramfs(os.path.join(work.path, "initrd.gz"),
                                  os.path.join(bench.HERE, "scenarios", "kernel_pair.sh"),
-                                 payload, [bins["bgpd"], bins["bgpcli"]])
+                                 payload, list(bins.values()))
         booted = bench.boot_for_result(checks, work, image, initrd, deadline, GUEST_TIMEOUT)
         if booted is None:
             return checks.exit_code()
         check_guest(checks, *booted)
+        check_capture(checks, GuestCapture(work.path, booted[1]))
         work.keep = bool(checks.failed)
     return checks.exit_code()
 

@@ -30,7 +30,6 @@ import base64
 import ipaddress
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -56,13 +55,6 @@ RUNS = {
 }
 MESSAGES, SIZE = 32, 400
 WRAP = 1 << 32
-
-
-def tool(variable, built):
-    path = os.environ.get(variable) or os.path.join(bench.REPO, "build", "release", built)
-    if not os.access(path, os.X_OK):
-        raise RuntimeError(f"{path} not found: build it or set {variable}")
-    return path
 
 
 def runs_file(path):
@@ -174,9 +166,7 @@ def main():
     deadline = time.monotonic() + BUDGET
     checks = common.Checks("vm_seq_wrap")
     with bench.Workdir("bgpd-vm-seqwrap-") as work:
-        guest_tool = os.path.join(work.path, "ao_seq_wrap")
-        shutil.copy2(tool("AO_SEQ_WRAP_BIN", "tests/vm/ao_seq_wrap"), guest_tool)
-        replay = tool("AO_REPLAY_BIN", "tests/tools/ao_replay/ao_replay")
+        bins = bench.binaries(work.path, ("ao_seq_wrap", "ao_replay"))
         image = bench.kernel(timeout=BUDGET - KERNEL_RESERVE)
         payload = os.path.join(work.path, "payload")
         os.makedirs(payload)
@@ -186,7 +176,7 @@ def main():
         runs_file(os.path.join(payload, "runs"))
         initrd = bench.initramfs(os.path.join(work.path, "initrd.gz"),
                                  os.path.join(bench.HERE, "scenarios", "seq_wrap.sh"),
-                                 payload, [guest_tool])
+                                 payload, [bins["ao_seq_wrap"]])
         booted = bench.boot_for_result(checks, work, image, initrd, deadline, GUEST_TIMEOUT)
         if booted is None:
             return checks.exit_code()
@@ -202,7 +192,7 @@ def main():
                 f.write(base64.b64decode("".join(run["pcap_base64"])))
             check_kernel(checks, name, run["report"], result.get("tcp_ao_netstat", {}))
             check_capture(checks, name, pcap, os.path.join(work.path, f"{name}.keys.json"),
-                          run["report"]["restored"]["endpoints"], replay)
+                          run["report"]["restored"]["endpoints"], bins["ao_replay"])
         work.keep = bool(checks.failed)
     return checks.exit_code()
 

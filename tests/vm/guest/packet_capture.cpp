@@ -6,6 +6,8 @@
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <pcap/pcap.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -39,15 +41,24 @@ PacketCapture::PacketCapture(const std::string& interface) {
   address.sll_family = AF_PACKET;
   address.sll_protocol = htons(ETH_P_ALL);
   address.sll_ifindex = static_cast<int>(::if_nametoindex(interface.c_str()));
+  ifreq request{};
+  interface.copy(request.ifr_name, sizeof request.ifr_name - 1);
   if (address.sll_ifindex == 0 ||
-      ::bind(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-    const std::system_error error = os_error("bind(AF_PACKET)");
+      ::bind(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
+      ::ioctl(fd_, SIOCGIFFLAGS, &request) != 0) {
+    const std::system_error error = os_error(("capture on " + interface).c_str());
     ::close(fd_);
     throw error;
   }
+  loopback_ = (request.ifr_flags & IFF_LOOPBACK) != 0;
 }
 
 PacketCapture::~PacketCapture() { ::close(fd_); }
+
+bool PacketCapture::wait(int timeout_ms) const {
+  pollfd readable{fd_, POLLIN, 0};
+  return ::poll(&readable, 1, timeout_ms) > 0;
+}
 
 void PacketCapture::drain() {
   std::array<std::uint8_t, 65536> buffer{};
@@ -61,7 +72,10 @@ void PacketCapture::drain() {
       if (errno == EINTR) continue;
       throw os_error("recvfrom(AF_PACKET)");
     }
-    if (from.sll_pkttype == PACKET_OUTGOING) continue;
+    // Loopback hands each packet to AF_PACKET twice: sent, then received.
+    if (loopback_ && from.sll_pkttype == PACKET_OUTGOING) continue;
+    // LINKTYPE_RAW holds IP packets only (ARP and the like are left out).
+    if (from.sll_protocol != htons(ETH_P_IP) && from.sll_protocol != htons(ETH_P_IPV6)) continue;
     if (static_cast<std::size_t>(n) > buffer.size()) {
       throw std::runtime_error("captured packet larger than 64 KiB");
     }

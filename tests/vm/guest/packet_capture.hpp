@@ -1,6 +1,9 @@
 // tests/vm/guest/packet_capture.hpp - what the guest kernel put on one
 // interface, read with an AF_PACKET socket and written as a pcap file
-// (LINKTYPE_RAW: IP header first), for the host's verifiers.
+// (LINKTYPE_RAW: IPv4 and IPv6 packets, IP header first), for the host's
+// verifiers. Both the packets the interface sends and those it receives
+// are kept, except on loopback, where every packet shows up both ways and
+// is kept once.
 #pragma once
 
 #include <cstdint>
@@ -18,8 +21,10 @@ class PacketCapture {
   PacketCapture(const PacketCapture&) = delete;
   PacketCapture& operator=(const PacketCapture&) = delete;
 
-  // Moves every queued packet into memory (non-blocking). Received copies
-  // only: on loopback each packet is also seen once as outgoing.
+  // Waits up to `timeout_ms` for a packet to read; false on timeout or
+  // when a signal interrupted the wait.
+  bool wait(int timeout_ms) const;
+  // Moves every queued packet into memory (non-blocking).
   void drain();
   // Writes the packets drained so far; throws std::runtime_error.
   void write_pcap(const std::string& path) const;
@@ -35,6 +40,7 @@ class PacketCapture {
     std::vector<std::uint8_t> bytes;
   };
   int fd_ = -1;
+  bool loopback_ = false;
   std::vector<Packet> packets_;
 };
 

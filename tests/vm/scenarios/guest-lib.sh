@@ -63,8 +63,17 @@ node_json() {
   echo " \"rib_ipv6\": $(cli_json "$1" show rib ipv6)}"
 }
 
+# base64_json FILE: FILE in base64 as a JSON array of lines ([] if missing):
+# how a scenario hands a capture or a key log back through the console.
+base64_json() {
+  echo "["
+  [ -f "$1" ] && base64 "$1" | sed 's/.*/"&"/; $!s/$/,/'
+  echo "]"
+}
+
 # write_result NODE...: the result object into $VM_RESULT, then each
-# node's log tail on the console (for a failing run's diagnosis).
+# node's log tail on the console (for a failing run's diagnosis). A file
+# named by $RESULT_EXTRA adds its members (", \"name\": value ...").
 write_result() {
   {
     echo "{\"kernel\": \"$(uname -r)\","
@@ -74,6 +83,7 @@ write_result() {
     echo " \"tcp_ao_bad\": $(awk '/^TcpExt:/ { if (!h) { for (i = 1; i <= NF; i++) n[i] = $i; h = 1 }
       else for (i = 1; i <= NF; i++) if (n[i] == "TCPAOBad") print $i }' /proc/net/netstat | grep . || echo null)"
     for node in "$@"; do echo ", \"$node\": $(node_json "$node")"; done
+    [ -z "${RESULT_EXTRA:-}" ] || cat "$RESULT_EXTRA"
     echo "}"
   } >"$VM_RESULT"
   for node in "$@"; do

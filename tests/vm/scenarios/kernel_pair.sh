@@ -4,7 +4,9 @@
 # ao.backend "kernel"), tls required + ao opportunistic, in namespaces r1
 # (passive) and r2 joined by a veth (10.71.1.0/24, fd00:71:1::/64);
 # /payload holds r1.json, r2.json and the certificates made on the host.
-# It only gathers (guest-lib.sh write_result); the host asserts.
+# ao_capture records the veth in r1 from before the daemons start; the
+# capture and r1's key log go back to the host with the result. It only
+# gathers (guest-lib.sh write_result); the host asserts.
 set -u
 # shellcheck source=tests/vm/scenarios/guest-lib.sh
 . /lib/bgpd-vm.sh
@@ -25,6 +27,12 @@ routes_in() {
 }
 defaults_gone() { default_gone r1 && default_gone r2; }
 
+# /usr/sbin/ip, not the ip() wrapper: $! must be ao_capture itself (ip
+# netns exec execs it), not a subshell the TERM below would stop instead.
+/usr/sbin/ip netns exec r1 ao_capture --interface eth1 --pcap /tmp/r1.pcap >/tmp/capture.log 2>&1 &
+capture_pid=$!
+wait_for capture_ready 10 grep -q '^ready$' /tmp/capture.log
+
 # r1 is passive and listens before r2 exists.
 start_bgpd r1 r1 && start_bgpd r2 r2 &&
   wait_for established 60 both_established &&
@@ -32,4 +40,13 @@ start_bgpd r1 r1 && start_bgpd r2 r2 &&
   wait_for default_key_deleted 20 defaults_gone
 # Keepalives (every 3 s) on the derived keys once the default MKT is gone.
 sleep 7
-write_result r1 r2
+kill -TERM "$capture_pid"
+wait "$capture_pid"
+capture_rc=$?
+{
+  echo ", \"capture\": {\"exit\": $capture_rc,"
+  echo " \"stats\": $(grep '^{' /tmp/capture.log || echo null),"
+  echo " \"pcap_base64\": $(base64_json /tmp/r1.pcap)},"
+  echo " \"r1_keylog_base64\": $(base64_json /tmp/r1.aokeys)"
+} >/tmp/extra.json
+RESULT_EXTRA=/tmp/extra.json write_result r1 r2

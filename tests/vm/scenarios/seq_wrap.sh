@@ -26,9 +26,7 @@ first=1
     first=0
     echo "\"$name\": {\"exit\": $rc, \"report\": $(cat "/tmp/$name.json" 2>/dev/null || echo null),"
     echo " \"stderr\": \"$(tr -d '\\"' <"/tmp/$name.log" | tr '\n' ' ')\","
-    echo " \"pcap_base64\": ["
-    [ -f "/tmp/$name.pcap" ] && base64 "/tmp/$name.pcap" | sed 's/.*/"&"/; $!s/$/,/'
-    echo "]}"
+    echo " \"pcap_base64\": $(base64_json "/tmp/$name.pcap")}"
   done </payload/runs
   echo "},"
   echo " \"tcp_ao_netstat\": {$(awk '/^TcpExt:/ { if (!h) { for (i = 1; i <= NF; i++) n[i] = $i; h = 1 }
