@@ -492,7 +492,11 @@ keys::TimePoint ConnectionKeying::next_tick(keys::TimePoint now) const {
                     std::any_of(records.begin(), records.end(), [](const keys::KeyRecord& key) {
                       return key.state != keys::KeyState::Active;
                     });
-  return now + (open ? keys::kFastPollInterval : keys::kSlowPollInterval);
+  const keys::TimePoint poll = now + (open ? keys::kFastPollInterval : keys::kSlowPollInterval);
+  // A timer rollover (profile section 4) starts when its interval ends, not
+  // up to a slow poll later; never sooner than a fast poll from now.
+  const auto due = machine_.timer_due();
+  return due ? std::min(poll, std::max(*due, now + keys::kFastPollInterval)) : poll;
 }
 
 }  // namespace aotls::keying

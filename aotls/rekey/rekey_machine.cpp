@@ -270,6 +270,13 @@ common::Expected<RekeyActions, RekeyError> RekeyMachine::on(const RolloverComman
   return actions;
 }
 
+std::optional<TimePoint> RekeyMachine::timer_due() const {
+  if (phase_ != RekeyPhase::Ready || !config_.rekey_interval || !triggers_since_) {
+    return std::nullopt;
+  }
+  return *triggers_since_ + *config_.rekey_interval;
+}
+
 std::optional<RolloverTrigger> RekeyMachine::due_trigger(TimePoint now) const {
   if (config_.rekey_after_bytes && bytes_since_ >= *config_.rekey_after_bytes) {
     return RolloverTrigger::Bytes;

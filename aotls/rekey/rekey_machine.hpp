@@ -103,6 +103,10 @@ class RekeyMachine {
   // A reload's new triggers; they count from the last rollover as before.
   void set_config(RekeyConfig config) { config_ = config; }
   RekeyStatus status() const;
+  // When the rekey_interval trigger falls due, while Ready with a timer
+  // configured (nullopt otherwise): a shell polling slowly wakes then, so
+  // a rollover starts at its interval's end rather than at the next poll.
+  std::optional<TimePoint> timer_due() const;
   // Every key this side holds (the installer's until it hands over).
   const std::vector<keys::KeyRecord>& keys() const;
 

@@ -138,6 +138,29 @@ TEST_F(RolloverTest, TheTimerStartsRolloversOnBothSidesAtOnceAndTheyConverge) {
   exchange();
 }
 
+TEST_F(RolloverTest, TheTimerWakesTheKeyingAtTheIntervalsEndNotAtTheNextSlowPoll) {
+  start(keys::kFirstDerivedGeneration);
+  tick_both(milliseconds(2500));
+  ASSERT_EQ(status(Side::Client).state, "next-installed");
+  // When the client's keying asks to be called next, after a tick at `ms`.
+  const auto next_after = [&](long ms) {
+    const auto next = keying(Side::Client).tick(t0_ + milliseconds(ms));
+    EXPECT_TRUE(next) << next.error().message;
+    return next ? *next - t0_ : keys::Duration{-1};
+  };
+  // Idle, no timer: the next call is a slow poll (1 s) away.
+  EXPECT_EQ(next_after(2600), milliseconds(3600));
+  // The interval counts from the first tick (t0): it ends at 2.9 s, sooner.
+  keying(Side::Client).set_rekey({milliseconds(2900), {}});
+  EXPECT_EQ(next_after(2600), milliseconds(2900));
+  // Due within a fast poll: never sooner than 100 ms from now.
+  EXPECT_EQ(next_after(2850), milliseconds(2950));
+  EXPECT_EQ(kicks_[0], 0);
+  next_after(2950);
+  EXPECT_EQ(kicks_[0], 1);
+  EXPECT_TRUE(status(Side::Client).rekey->rollover_in_progress);
+}
+
 TEST_F(RolloverTest, AHandshakeCanStartAtALaterGeneration) {
   start(120);
   const keys::KeyLayout client = keys::key_layout(keys::Side::Client, 120);

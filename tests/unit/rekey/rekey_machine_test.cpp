@@ -124,6 +124,16 @@ TEST(RekeyMachine, TimerStartsRolloverAfterTheInterval) {
   EXPECT_EQ(machine.status().last_trigger, RolloverTrigger::Timer);
 }
 
+TEST(RekeyMachine, TimerDueIsTheIntervalsEndWhileReadyOnly) {
+  EXPECT_EQ(ready_client().timer_due(), std::nullopt);  // no timer configured
+  // The clock was first read at 0 ms (the installer's first poll).
+  RekeyMachine machine = ready_client({Duration{5000}, std::nullopt});
+  EXPECT_EQ(machine.timer_due(), at(5000));
+  handle(machine, TimePassed{at(5000)});
+  EXPECT_EQ(machine.phase(), RekeyPhase::Rolling);
+  EXPECT_EQ(machine.timer_due(), std::nullopt);
+}
+
 TEST(RekeyMachine, ByteThresholdStartsRollover) {
   RekeyMachine machine = ready_client({std::nullopt, 1000});
   EXPECT_EQ(handle(machine, BytesTransferred{999}), Strings{});
