@@ -9,6 +9,7 @@ time bounds; nothing here skips: a missing QEMU or a failed kernel build is
 a failure.
 """
 
+import base64
 import json
 import os
 import re
@@ -135,23 +136,25 @@ class Guest:
             self.proc.wait()
 
 
-def boot(image, initrd, console, timeout):
-    """Boots the guest and waits for it: Guest(...).result()."""
-    return Guest(image, initrd, console, timeout).result()
-
-
 def boot_for_result(checks, work, image, initrd, deadline, wanted):
     """Boots the guest (console.log in the Workdir `work`) for at most
     `wanted` seconds and parses its JSON result: (status, result), or None
     after a failed check when the result is no JSON (`work` is kept)."""
     console = os.path.join(work.path, "console.log")
-    status, text = boot(image, initrd, console, guest_timeout(deadline, wanted))
+    status, text = Guest(image, initrd, console, guest_timeout(deadline, wanted)).result()
     try:
         return status, result_json(text)
     except ValueError as err:
         checks("the guest printed a JSON result", False, f"{err}: {text[:400]}")
         work.keep = True
         return None
+
+
+def write_base64(path, lines):
+    """Writes a file the guest returned as base64 lines (guest-lib.sh
+    base64_json)."""
+    with open(path, "wb") as f:
+        f.write(base64.b64decode("".join(lines)))
 
 
 PRINTK = re.compile(r"^\[\s*\d+\.\d+\] ")

@@ -21,7 +21,6 @@ gathers (scenarios/kernel_pair.sh); the checks are here:
 Usage (root, repository root): /usr/bin/python3 -m tests.vm.kernel_pair
 """
 
-import base64
 import json
 import os
 import subprocess
@@ -113,10 +112,8 @@ class GuestCapture:
         self.pcap = os.path.join(workdir, "r1-veth.pcap")
         self.keylog = os.path.join(workdir, "r1.aokeys")
         capture = result.get("capture") or {}
-        for path, lines in ((self.pcap, capture.get("pcap_base64", [])),
-                            (self.keylog, result.get("r1_keylog_base64", []))):
-            with open(path, "wb") as f:
-                f.write(base64.b64decode("".join(lines)))
+        bench.write_base64(self.pcap, capture.get("pcap_base64", []))
+        bench.write_base64(self.keylog, result.get("r1_keylog_base64", []))
         self.exit, self.stats = capture.get("exit"), capture.get("stats") or {}
 
 

@@ -26,7 +26,6 @@ AES-128-CMAC-96 and options excluded. Checks, per run:
 Usage (root, repository root): /usr/bin/python3 -m tests.vm.seq_wrap
 """
 
-import base64
 import ipaddress
 import json
 import os
@@ -188,8 +187,7 @@ def main():
                           run and (run.get("exit"), run.get("stderr"))):
                 continue
             pcap = os.path.join(work.path, f"{name}.pcap")
-            with open(pcap, "wb") as f:
-                f.write(base64.b64decode("".join(run["pcap_base64"])))
+            bench.write_base64(pcap, run["pcap_base64"])
             check_kernel(checks, name, run["report"], result.get("tcp_ao_netstat", {}))
             check_capture(checks, name, pcap, os.path.join(work.path, f"{name}.keys.json"),
                           run["report"]["restored"]["endpoints"], bins["ao_replay"])

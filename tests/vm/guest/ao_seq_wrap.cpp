@@ -233,8 +233,11 @@ Json stream_both_ways(int client, int server, const Options& options) {
           {"corrupt_bytes", corrupt[0] + corrupt[1]}};
 }
 
-Json endpoint_json(const Options& options, bool is_client, const uapi::TcpAoRepair& ao,
-                   std::uint32_t send_seq, std::uint32_t receive_seq) {
+// A restored endpoint as the kernel reports it (TCP_AO_REPAIR and the
+// queues' sequence numbers), in the form ao_replay reads.
+Json endpoint_json(const Options& options, bool is_client, int fd) {
+  const uapi::TcpAoRepair ao = bgpd_vm::get_ao_repair(fd);
+  const bgpd_vm::QueueSeqs seqs = bgpd_vm::queue_seqs(fd);
   const auto& local = is_client ? options.client : options.server;
   const auto& remote = is_client ? options.server : options.client;
   const std::uint16_t local_port = static_cast<std::uint16_t>(options.port + (is_client ? 2 : 3));
@@ -248,8 +251,8 @@ Json endpoint_json(const Options& options, bool is_client, const uapi::TcpAoRepa
           {"rcv_isn", ntohl(ao.rcv_isn)},
           {"snd_sne", ao.snd_sne},
           {"rcv_sne", ao.rcv_sne},
-          {"snd_una", send_seq},
-          {"rcv_nxt", receive_seq}};
+          {"snd_una", seqs.send},
+          {"rcv_nxt", seqs.receive}};
 }
 
 Json run(const Options& options, bgpd_vm::PacketCapture& capture) {
@@ -308,10 +311,9 @@ Json run(const Options& options, bgpd_vm::PacketCapture& capture) {
   Json endpoints = Json::array();
   for (int side = 0; side < 2; ++side) {
     bgpd_vm::TcpImage image = images[side];
-    image.send_seq = seqs[side][0];
-    image.receive_seq = seqs[side][1];
-    image.window.snd_wl1 = image.receive_seq;
-    image.window.rcv_wup = image.receive_seq;
+    image.seqs = {seqs[side][0], seqs[side][1]};
+    image.window.snd_wl1 = image.seqs.receive;
+    image.window.rcv_wup = image.seqs.receive;
     const bool is_client = side == 0;
     const Address local = at(is_client ? options.client : options.server, is_client ? 2 : 3);
     const Address remote = at(is_client ? options.server : options.client, is_client ? 3 : 2);
@@ -320,11 +322,10 @@ Json run(const Options& options, bgpd_vm::PacketCapture& capture) {
     ao.push_back(std::make_unique<AoSocket>(fds[side], backend::SocketRole::Connection, options,
                                             is_client ? options.server : options.client));
     uapi::TcpAoRepair state{};
-    state.snt_isn = htonl(image.send_seq - 1);
-    state.rcv_isn = htonl(image.receive_seq - 1);
+    state.snt_isn = htonl(image.seqs.send - 1);
+    state.rcv_isn = htonl(image.seqs.receive - 1);
     bgpd_vm::set_ao_repair(fds[side], state);
-    endpoints.push_back(endpoint_json(options, is_client, bgpd_vm::get_ao_repair(fds[side]),
-                                      image.send_seq, image.receive_seq));
+    endpoints.push_back(endpoint_json(options, is_client, fds[side]));
   }
   report["restored"] = {{"endpoints", endpoints}};
   for (const int fd : fds) {

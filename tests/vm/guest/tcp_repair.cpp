@@ -67,14 +67,17 @@ void leave_repair(int fd) {
   set(fd, TCP_REPAIR, int{TCP_REPAIR_OFF_NO_WP}, "setsockopt(TCP_REPAIR off)");
 }
 
+QueueSeqs queue_seqs(int fd) {
+  return {queue_seq(fd, TCP_SEND_QUEUE), queue_seq(fd, TCP_RECV_QUEUE)};
+}
+
 TcpImage checkpoint(int fd) {
   TcpImage image;
   get(fd, TCP_INFO, image.info, "getsockopt(TCP_INFO)");
   get(fd, TCP_REPAIR_WINDOW, image.window, "getsockopt(TCP_REPAIR_WINDOW)");
   require_empty(fd, SIOCOUTQ, "send");
   require_empty(fd, SIOCINQ, "receive");
-  image.send_seq = queue_seq(fd, TCP_SEND_QUEUE);
-  image.receive_seq = queue_seq(fd, TCP_RECV_QUEUE);
+  image.seqs = queue_seqs(fd);
   get(fd, TCP_MAXSEG, image.mss, "getsockopt(TCP_MAXSEG)");
   get(fd, TCP_TIMESTAMP, image.timestamp, "getsockopt(TCP_TIMESTAMP)");
   image.ao = get_ao_repair(fd);
@@ -86,8 +89,8 @@ void restore(int fd, const TcpImage& image, const sockaddr* local, const sockadd
   const int reuse = 1;
   if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse) != 0) fail("SO_REUSEADDR");
   if (::bind(fd, local, address_len) != 0) fail("bind (restore)");
-  set_queue_seq(fd, TCP_RECV_QUEUE, image.receive_seq);
-  set_queue_seq(fd, TCP_SEND_QUEUE, image.send_seq);
+  set_queue_seq(fd, TCP_RECV_QUEUE, image.seqs.receive);
+  set_queue_seq(fd, TCP_SEND_QUEUE, image.seqs.send);
   // In repair mode connect() sends no SYN: the socket is Established at once.
   if (::connect(fd, remote, address_len) != 0) fail("connect (restore)");
 

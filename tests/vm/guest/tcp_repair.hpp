@@ -17,11 +17,16 @@
 
 namespace bgpd_vm {
 
+// Each queue's TCP_QUEUE_SEQ (repair mode): snd_nxt and rcv_nxt.
+struct QueueSeqs {
+  std::uint32_t send = 0;
+  std::uint32_t receive = 0;
+};
+
 struct TcpImage {
   tcp_info info{};
   tcp_repair_window window{};
-  std::uint32_t send_seq = 0;     // TCP_SEND_QUEUE's TCP_QUEUE_SEQ: snd_nxt (= snd_una when idle)
-  std::uint32_t receive_seq = 0;  // TCP_RECV_QUEUE's: rcv_nxt
+  QueueSeqs seqs;  // snd_nxt (= snd_una when idle) and rcv_nxt
   std::uint32_t mss = 0;
   std::uint32_t timestamp = 0;
   aotls::backend::uapi::TcpAoRepair ao{};  // ISNs in network byte order
@@ -31,6 +36,9 @@ struct TcpImage {
 void enter_repair(int fd);
 // TCP_REPAIR off without a window probe: nothing is sent.
 void leave_repair(int fd);
+
+// Each queue's TCP_QUEUE_SEQ now (repair mode).
+QueueSeqs queue_seqs(int fd);
 
 // The idle connection of `fd` (already in repair mode); throws
 // std::system_error, or std::runtime_error when a queue is not empty.
